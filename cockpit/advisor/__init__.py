@@ -1,0 +1,1 @@
+"""Marcus: persona, screen context, offline analyzers' voice and Claude. No Textual here."""

@@ -1,0 +1,1 @@
+"""Pure analysis over model dataclasses: no I/O, no Textual."""

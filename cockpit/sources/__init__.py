@@ -1,0 +1,1 @@
+"""Sources do I/O and return cockpit.model dataclasses. Nothing here imports Textual."""

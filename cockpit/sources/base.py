@@ -1,0 +1,82 @@
+"""The interfaces every backend implements. All methods block: the UI calls them from thread workers.
+
+A method raises SourceError (or any exception) on failure; the Hub turns failures into SourceHealth
+and keeps the last good data, so a source itself never has to remember anything for the UI.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from cockpit.model import (
+    Alert,
+    Event,
+    Node,
+    Pod,
+    PodDescription,
+    Silence,
+    SilenceRequest,
+    SLOStatus,
+    Workload,
+)
+
+
+class SourceError(Exception):
+    """A backend failed in a way worth telling the user plainly (the message is shown as is)."""
+
+
+class ReadOnlyError(SourceError):
+    """An action was refused because cockpit runs with --readonly."""
+
+
+@runtime_checkable
+class AlertSource(Protocol):
+    name: str
+    kind: str  # "alertmanager" | "prometheus" | "demo"
+
+    def fetch_alerts(self) -> list[Alert]: ...
+
+
+@runtime_checkable
+class SilenceBackend(Protocol):
+    """An Alertmanager (or the demo): silences can be listed, created and expired."""
+
+    name: str
+
+    def fetch_silences(self) -> list[Silence]: ...
+
+    def create_silence(self, request: SilenceRequest) -> Silence:
+        """Create, then read the silence back from the backend and return what it holds."""
+        ...
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        """Expire, then read back; returns the silence as the backend now reports it."""
+        ...
+
+
+@runtime_checkable
+class ClusterSource(Protocol):
+    """One Kubernetes context (or the demo cluster)."""
+
+    name: str  # context name
+
+    def list_pods(self) -> list[Pod]: ...
+
+    def list_nodes(self) -> list[Node]: ...
+
+    def list_workloads(self) -> list[Workload]: ...
+
+    def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]: ...
+
+    def pod_logs(
+        self, namespace: str, name: str, container: str | None = None, previous: bool = False, tail: int = 500
+    ) -> str: ...
+
+    def describe_pod(self, namespace: str, name: str) -> PodDescription: ...
+
+
+@runtime_checkable
+class SLOSource(Protocol):
+    name: str
+
+    def fetch_slos(self) -> list[SLOStatus]: ...

@@ -1,0 +1,259 @@
+"""The Hub gathers every configured source behind three refresh calls and the silence actions.
+
+Each refresh call blocks (run it in a thread worker), never raises for a backend failure, keeps the
+last good data of a failing source and reports every source's health. Actions are refused in
+read-only mode and written to the audit log with the result read back from the backend.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from cockpit.model import (
+    Alert,
+    Event,
+    Node,
+    Pod,
+    Silence,
+    SilenceRequest,
+    SLOStatus,
+    Snapshot,
+    SourceHealth,
+    Workload,
+    severity_rank,
+    utcnow,
+)
+from cockpit.sources.base import AlertSource, ClusterSource, ReadOnlyError, SilenceBackend, SLOSource, SourceError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsResult:
+    alerts: tuple[Alert, ...]
+    silences: tuple[Silence, ...]
+    health: dict[str, SourceHealth]
+
+
+@dataclass(frozen=True, slots=True)
+class PodsResult:
+    pods: tuple[Pod, ...]
+    nodes: tuple[Node, ...]
+    workloads: tuple[Workload, ...]
+    events: tuple[Event, ...]
+    health: dict[str, SourceHealth]
+
+
+@dataclass(frozen=True, slots=True)
+class SLOResult:
+    slos: tuple[SLOStatus, ...]
+    health: dict[str, SourceHealth]
+
+
+def error_text(exc: BaseException) -> str:
+    """One line a user can act on; never a traceback."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if isinstance(exc, SourceError):
+        return text or name
+    return f"{name}: {text}" if text else name
+
+
+def order_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """Severity first, then the oldest first (it has been burning longest)."""
+    far = utcnow()
+    return sorted(alerts, key=lambda a: (severity_rank(a.severity), a.starts_at or far, a.name, a.fingerprint))
+
+
+def merge_alerts(per_source: Iterable[list[Alert]]) -> list[Alert]:
+    """Deduplicate alerts of several Alertmanagers (an HA pair reports the same ones) by fingerprint.
+
+    When replicas disagree, the one that still says firing wins: a silence that reached only one
+    replica must not hide an alert that is paging on the other.
+    """
+    rank = {"firing": 0, "pending": 1, "inhibited": 2, "silenced": 3}
+    merged: dict[str, Alert] = {}
+    for alerts in per_source:
+        for alert in alerts:
+            seen = merged.get(alert.fingerprint)
+            if seen is None or rank.get(alert.state, 9) < rank.get(seen.state, 9):
+                merged[alert.fingerprint] = alert
+    return order_alerts(merged.values())
+
+
+@dataclass
+class Hub:
+    alert_sources: list[AlertSource] = field(default_factory=list)
+    silence_backends: list[SilenceBackend] = field(default_factory=list)
+    clusters: list[ClusterSource] = field(default_factory=list)
+    slo_sources: list[SLOSource] = field(default_factory=list)
+    readonly: bool = False
+    demo: bool = False
+    audit: Any = None  # cockpit.audit.AuditLog | None
+    # Why silencing is unavailable (e.g. only Prometheus configured); shown instead of a dialog.
+    silence_unavailable: str = ""
+    _last: dict[str, Any] = field(default_factory=dict)
+    _health: dict[str, SourceHealth] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- health bookkeeping -------------------------------------------------------------------
+    def _call(self, name: str, kind: str, fn: Callable[[], T], default: T) -> T:
+        """Run one fetch; on failure return the last good value and record the error.
+
+        Health is kept per source name; last data per (name, fetch) so two fetches of one source
+        never mix their results.
+        """
+        slot = f"{name}\0{getattr(fn, '__name__', '')}"
+        now = utcnow()
+        try:
+            value = fn()
+        except Exception as exc:  # a failing backend is normal on a bad day
+            with self._lock:
+                prev = self._health.get(name)
+                self._health[name] = SourceHealth(
+                    name, kind, ok=False, error=error_text(exc), last_ok=prev.last_ok if prev else None,
+                    checked_at=now,
+                )
+                return self._last.get(slot, default)
+        with self._lock:
+            self._last[slot] = value
+            self._health[name] = SourceHealth(name, kind, ok=True, last_ok=now, checked_at=now)
+        return value
+
+    def health(self) -> dict[str, SourceHealth]:
+        with self._lock:
+            return dict(self._health)
+
+    def _subset(self, names: Iterable[str]) -> dict[str, SourceHealth]:
+        with self._lock:
+            return {n: self._health[n] for n in names if n in self._health}
+
+    # -- refreshes ------------------------------------------------------------------------------
+    def refresh_alerts(self) -> AlertsResult:
+        per_source = [
+            self._call(s.name, s.kind, s.fetch_alerts, []) for s in self.alert_sources
+        ]
+        silences: dict[str, Silence] = {}
+        for b in self.silence_backends:
+            key = f"{b.name} silences"
+            for s in self._call(key, "alertmanager", b.fetch_silences, []):
+                silences.setdefault(s.id, s)
+            # silences share the backend's health line
+            with self._lock:
+                h = self._health.pop(key, None)
+                if h is not None and not h.ok and self._health.get(b.name, h).ok:
+                    self._health[b.name] = replace(h, name=b.name)
+        names = [s.name for s in self.alert_sources] + [b.name for b in self.silence_backends]
+        order = {"active": 0, "pending": 1, "expired": 2}
+        sil = sorted(silences.values(), key=lambda s: (order.get(s.state, 3), s.ends_at))
+        return AlertsResult(tuple(merge_alerts(per_source)), tuple(sil), self._subset(names))
+
+    def refresh_pods(self) -> PodsResult:
+        pods: list[Pod] = []
+        nodes: list[Node] = []
+        workloads: list[Workload] = []
+        events: list[Event] = []
+        for c in self.clusters:
+            pods += self._call(c.name, "kubernetes", c.list_pods, [])
+            nodes += self._call(f"{c.name}\0nodes", "kubernetes", c.list_nodes, [])
+            workloads += self._call(f"{c.name}\0workloads", "kubernetes", c.list_workloads, [])
+            events += self._call(f"{c.name}\0events", "kubernetes", c.list_events, [])
+        # Secondary lists (nodes, workloads, events) may be forbidden by RBAC; the pods list is
+        # what decides whether the context is healthy, the others only add their error text.
+        health = self._subset(c.name for c in self.clusters)
+        for c in self.clusters:
+            for extra in ("nodes", "workloads", "events"):
+                h = self.health().get(f"{c.name}\0{extra}")
+                if h is not None and not h.ok and c.name in health and health[c.name].ok:
+                    health[c.name] = replace(health[c.name], error=f"{extra}: {h.error}")
+        return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health)
+
+    def refresh_slos(self) -> SLOResult:
+        slos: list[SLOStatus] = []
+        for s in self.slo_sources:
+            slos += self._call(s.name, "slo", s.fetch_slos, [])
+        return SLOResult(tuple(slos), self._subset(s.name for s in self.slo_sources))
+
+    def snapshot(self) -> Snapshot:
+        """Everything at once, the three refreshes in parallel; findings computed from the result."""
+        from cockpit.analysis.analyzers import analyze
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            fa = pool.submit(self.refresh_alerts)
+            fp = pool.submit(self.refresh_pods)
+            fs = pool.submit(self.refresh_slos)
+            a, p, s = fa.result(), fp.result(), fs.result()
+        snap = Snapshot(
+            taken_at=utcnow(),
+            alerts=a.alerts,
+            silences=a.silences,
+            pods=p.pods,
+            events=p.events,
+            nodes=p.nodes,
+            workloads=p.workloads,
+            slos=s.slos,
+            sources={**a.health, **p.health, **s.health},
+            contexts=tuple(c.name for c in self.clusters),
+            demo=self.demo,
+        )
+        return replace(snap, findings=tuple(analyze(snap)))
+
+    def cluster(self, context: str) -> ClusterSource:
+        for c in self.clusters:
+            if c.name == context or not context:
+                return c
+        raise SourceError(f"no cluster context named {context!r}")
+
+    # -- actions -------------------------------------------------------------------------------
+    def _act(self, action: str, detail: dict[str, Any], fn: Callable[[], Silence]) -> Silence:
+        if self.readonly:
+            if self.audit:
+                self.audit.record(action, detail, result="refused: read-only")
+            raise ReadOnlyError(f"{action} refused: cockpit runs with --readonly")
+        if not self.silence_backends:
+            raise SourceError(self.silence_unavailable or "no Alertmanager configured: silencing is unavailable")
+        pending = self.audit.begin(action, detail) if self.audit else None
+        try:
+            result = fn()
+        except Exception as exc:
+            if self.audit:
+                self.audit.finish(pending, action, detail, result=f"error: {error_text(exc)}")
+            raise
+        if self.audit:
+            self.audit.finish(pending, action, detail, result=f"ok: {result.state} {result.id}")
+        return result
+
+    def create_silence(self, request: SilenceRequest) -> Silence:
+        detail = {
+            "matchers": [str(m) for m in request.matchers],
+            "duration_s": request.duration_s,
+            "comment": request.comment,
+            "created_by": request.created_by,
+        }
+
+        def create() -> Silence:
+            errors = []
+            for b in self.silence_backends:  # replicas gossip silences: the first that takes it is enough
+                try:
+                    return b.create_silence(request)
+                except Exception as exc:
+                    errors.append(f"{b.name}: {error_text(exc)}")
+            raise SourceError("; ".join(errors))
+
+        return self._act("silence", detail, create)
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        def expire() -> Silence:
+            errors = []
+            for b in self.silence_backends:
+                try:
+                    return b.expire_silence(silence_id)
+                except Exception as exc:
+                    errors.append(f"{b.name}: {error_text(exc)}")
+            raise SourceError("; ".join(errors))
+
+        return self._act("expire", {"silence_id": silence_id}, expire)
