@@ -27,7 +27,14 @@ from cockpit.model import (
     severity_rank,
     utcnow,
 )
-from cockpit.sources.base import AlertSource, ClusterSource, ReadOnlyError, SilenceBackend, SLOSource, SourceError
+from cockpit.sources.base import (
+    AlertSource,
+    ClusterSource,
+    ReadOnlyError,
+    SilenceBackend,
+    SLOSource,
+    SourceError,
+)
 
 T = TypeVar("T")
 
@@ -96,6 +103,7 @@ class Hub:
     audit: Any = None  # cockpit.audit.AuditLog | None
     # Why silencing is unavailable (e.g. only Prometheus configured); shown instead of a dialog.
     silence_unavailable: str = ""
+    prometheus: Any = None  # a PromQuery (query / query_range) for Marcus's tools, when configured
     _last: dict[str, Any] = field(default_factory=dict)
     _health: dict[str, SourceHealth] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -152,16 +160,21 @@ class Hub:
         sil = sorted(silences.values(), key=lambda s: (order.get(s.state, 3), s.ends_at))
         return AlertsResult(tuple(merge_alerts(per_source)), tuple(sil), self._subset(names))
 
-    def refresh_pods(self) -> PodsResult:
+    def _cached(self, name: str, fn: Callable[[], T], default: T) -> T:
+        return self._last.get(f"{name}\0{getattr(fn, '__name__', '')}", default)
+
+    def refresh_pods(self, pods_only: bool = False) -> PodsResult:
+        """All lists of every context; `pods_only` re-reads just the pods (a watch saw a change)."""
         pods: list[Pod] = []
         nodes: list[Node] = []
         workloads: list[Workload] = []
         events: list[Event] = []
         for c in self.clusters:
             pods += self._call(c.name, "kubernetes", c.list_pods, [])
-            nodes += self._call(f"{c.name}\0nodes", "kubernetes", c.list_nodes, [])
-            workloads += self._call(f"{c.name}\0workloads", "kubernetes", c.list_workloads, [])
-            events += self._call(f"{c.name}\0events", "kubernetes", c.list_events, [])
+            get = self._cached if pods_only else lambda n, fn, d: self._call(n, "kubernetes", fn, d)
+            nodes += get(f"{c.name}\0nodes", c.list_nodes, [])
+            workloads += get(f"{c.name}\0workloads", c.list_workloads, [])
+            events += get(f"{c.name}\0events", c.list_events, [])
         # Secondary lists (nodes, workloads, events) may be forbidden by RBAC; the pods list is
         # what decides whether the context is healthy, the others only add their error text.
         health = self._subset(c.name for c in self.clusters)

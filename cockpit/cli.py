@@ -1,0 +1,245 @@
+"""Command line: the TUI, `demo`, `snapshot`, `check` and `ask`. Flags > env > config file > defaults."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from cockpit import __version__
+from cockpit.config import Config, ConfigError, load_config
+
+COMMANDS = ("demo", "snapshot", "check", "ask")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cockpit",
+        description="A terminal on-call cockpit: alerts, pods, SLO burn and Marcus on one screen.",
+        epilog="commands: demo (embedded incident) · snapshot (what the screen would show) · "
+               "check (reach every backend) · ask QUESTION (one answer from Marcus)",
+    )
+    p.add_argument("command", nargs="?", choices=COMMANDS, help="what to run (default: the cockpit)")
+    p.add_argument("question", nargs="?", help="for ask: the question")
+    src = p.add_argument_group("sources")
+    src.add_argument("--config", metavar="FILE", help="YAML config file (default: XDG config dir/config.yaml)")
+    src.add_argument("--prometheus", metavar="URL", help="Prometheus (or Thanos/Mimir/VictoriaMetrics) URL")
+    src.add_argument("--alertmanager", metavar="URL", action="append", dest="alertmanagers",
+                     help="Alertmanager URL (repeatable: HA replicas are deduplicated)")
+    src.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file(s), like KUBECONFIG")
+    src.add_argument("--context", metavar="NAME", action="append", dest="contexts",
+                     help="kube context (repeatable; default: the current context)")
+    src.add_argument("--namespace", metavar="NS", help="limit pods to one namespace")
+    src.add_argument("--slo", metavar="FILE", action="append", dest="slos",
+                     help="Sloth or OpenSLO YAML file or directory (repeatable)")
+    ui = p.add_argument_group("screen")
+    ui.add_argument("--layout", metavar="NAME|PATH", help="default, incident, compact or a YAML file")
+    ui.add_argument("--persona", metavar="NAME|PATH", help="advisor persona (default: marcus)")
+    ui.add_argument("--model", metavar="MODEL", help="Claude model for Marcus (default: newest Sonnet)")
+    ui.add_argument("--readonly", action="store_true", default=None, help="refuse every action (silence, expire, ack)")
+    ui.add_argument("--demo", action="store_true", default=None, help="use the embedded incident scenario")
+    p.add_argument("--format", choices=("json", "markdown"), default="json", help="for snapshot")
+    p.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    return p
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    keys = ("config", "prometheus", "alertmanagers", "kubeconfig", "contexts", "namespace", "slos",
+            "layout", "persona", "model", "readonly", "demo")
+    flags = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    for k in ("alertmanagers", "contexts", "slos"):
+        if k in flags:
+            flags[k] = tuple(flags[k])
+    if args.command == "demo":
+        flags["demo"] = True
+    return flags
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "ask" and not args.question:
+        parser.error('ask needs a question: cockpit ask "what is burning?"')
+    if args.question and args.command != "ask":
+        parser.error(f"unexpected argument {args.question!r}")
+    try:
+        config = load_config(_flags(args))
+        if args.command == "snapshot":
+            return cmd_snapshot(config, args.format)
+        if args.command == "check":
+            return cmd_check(config)
+        if args.command == "ask":
+            return cmd_ask(config, args.question)
+        return cmd_run(config)
+    except ConfigError as exc:
+        print(f"cockpit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_run(config: Config) -> int:
+    from cockpit.sources.factory import build_hub
+    from cockpit.ui.app import CockpitApp
+
+    hub, clock = build_hub(config)
+    if config.layout:
+        from cockpit.ui.layout import load_layout
+
+        load_layout(config.layout)  # a bad --layout is an error before the screen opens
+    advisor = make_advisor(config, hub)
+    CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock).run()
+    return 0
+
+
+def make_advisor(config: Config, hub: Any) -> Any:
+    """Claude when a key is configured, offline Marcus otherwise (None: the app picks offline)."""
+    from cockpit.advisor.persona import load_persona
+
+    persona = load_persona(config.persona or "marcus")
+    try:
+        from cockpit.advisor.claude import make_advisor as make
+    except ImportError:
+        from cockpit.advisor.offline import OfflineMarcus
+
+        return OfflineMarcus(persona)
+    return make(config, persona, hub)
+
+
+# -- snapshot ---------------------------------------------------------------------------------------
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))) else round(x, 6)
+
+
+def snapshot_dict(snap: Any) -> dict[str, Any]:
+    now = snap.taken_at
+    return {
+        "taken_at": now.isoformat(),
+        "demo": snap.demo,
+        "alerts": [{
+            "name": a.name, "severity": a.severity, "state": a.state, "labels": dict(a.labels),
+            "annotations": dict(a.annotations), "summary": a.summary,
+            "starts_at": a.starts_at.isoformat() if a.starts_at else None, "silenced": a.silenced,
+            "fingerprint": a.fingerprint, "source": a.source,
+        } for a in snap.alerts],
+        "silences": [{
+            "id": s.id, "matchers": [str(m) for m in s.matchers], "state": s.state, "created_by": s.created_by,
+            "comment": s.comment, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
+        } for s in snap.silences],
+        "pods": [{
+            "context": p.context, "namespace": p.namespace, "name": p.name, "phase": p.phase,
+            "ready": p.ready_text, "ready_containers": p.ready, "containers": p.total, "restarts": p.restarts,
+            "reason": p.reason, "node": p.node, "age_s": round(p.age_s(now), 1),
+        } for p in snap.pods],
+        "slos": [{
+            "service": s.service, "name": s.name, "objective": s.objective, "period": s.period,
+            "burn_rates": {w: _num(v) for w, v in s.burn_rates.items()},
+            "error_ratios": {w: _num(v) for w, v in s.error_ratios.items()},
+            "budget_remaining": _num(s.budget_remaining), "status": s.status,
+            "exhaustion_s": _num(s.exhaustion_s), "error": s.error,
+        } for s in snap.slos],
+        "findings": [{
+            "severity": f.severity, "kind": f.kind, "subject": f.subject, "summary": f.summary,
+            "evidence": list(f.evidence), "related": list(f.related),
+        } for f in snap.findings],
+        "sources": {name: h.text for name, h in snap.sources.items()},
+    }
+
+
+def cmd_snapshot(config: Config, fmt: str) -> int:
+    from cockpit.sources.factory import build_hub
+
+    hub, clock = build_hub(config)
+    snap = hub.snapshot()
+    if hub.demo:
+        from dataclasses import replace
+
+        snap = replace(snap, taken_at=clock())
+    data = snapshot_dict(snap)
+    if fmt == "json":
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        from cockpit.report import snapshot_markdown
+
+        sys.stdout.write(snapshot_markdown(snap))
+    return 0
+
+
+# -- check --------------------------------------------------------------------------------------------
+
+
+def cmd_check(config: Config) -> int:
+    from cockpit.sources.factory import build_hub
+    from cockpit.sources.hub import error_text
+
+    hub, _ = build_hub(config)
+    targets: list[Any] = []
+    for s in [*hub.alert_sources, *hub.clusters, *hub.slo_sources]:
+        if s not in targets:
+            targets.append(s)
+    if hub.prometheus is not None and hub.prometheus not in targets:
+        targets.append(hub.prometheus)
+    if not targets:
+        print("✖ nothing configured: give --prometheus, --alertmanager, --kubeconfig/--context or --demo")
+        return 1
+    failed = 0
+    for s in targets:
+        check = getattr(s, "check", None)
+        try:
+            if check is not None:
+                detail = check()
+            elif hasattr(s, "fetch_alerts"):
+                detail = f"{len(s.fetch_alerts())} alerts"
+            elif hasattr(s, "list_pods"):
+                detail = f"{len(s.list_pods())} pods"
+            else:
+                detail = f"{len(s.fetch_slos())} SLOs"
+            print(f"✔ {s.name}: {detail}")
+        except Exception as exc:
+            failed += 1
+            print(f"✖ {s.name}: {error_text(exc)}")
+    if hub.silence_unavailable:
+        print(f"• {hub.silence_unavailable}")
+    if hub.readonly:
+        print("• read-only: actions will be refused")
+    print(f"{len(targets) - failed} ok, {failed} failing")
+    return 1 if failed else 0
+
+
+# -- ask ------------------------------------------------------------------------------------------------
+
+
+def cmd_ask(config: Config, question: str) -> int:
+    from cockpit.advisor.base import AdvisorRequest, ScreenState
+    from cockpit.analysis.sanitize import sanitize
+    from cockpit.sources.factory import build_hub
+
+    hub, _ = build_hub(config)
+    snap = hub.snapshot()
+    advisor = make_advisor(config, hub)
+    screen = ScreenState(snapshot=snap, visible_alerts=snap.alerts, visible_pods=snap.pods[:200],
+                         visible_slos=snap.slos)
+    request = AdvisorRequest(question=question, screen=screen)
+
+    async def run() -> int:
+        code = 0
+        async for chunk in advisor.stream(request):
+            if chunk.kind == "text":
+                sys.stdout.write(sanitize(chunk.text, limit=None))
+                sys.stdout.flush()
+            elif chunk.kind in ("tool", "status", "usage"):
+                print(f"\n[{chunk.kind}] {sanitize(chunk.text, limit=2000)}", file=sys.stderr)
+            elif chunk.kind == "error":
+                print(f"\n[error] {sanitize(chunk.text, limit=2000)}", file=sys.stderr)
+                code = 1
+        sys.stdout.write("\n")
+        return code
+
+    return asyncio.run(run())

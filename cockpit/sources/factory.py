@@ -1,0 +1,68 @@
+"""Build the Hub from the configuration: which sources exist and how to reach them.
+
+Heavy client libraries (kubernetes, prometheus-api-client) are imported inside the source modules
+when first used, not here, so the first frame is not held up by imports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from cockpit.audit import AuditLog
+from cockpit.config import Config
+from cockpit.model import utcnow
+from cockpit.sources.hub import Hub
+
+
+def kube_configured(config: Config) -> bool:
+    if config.kubeconfig or config.contexts:
+        return True
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):  # in-cluster
+        return True
+    return (Path.home() / ".kube" / "config").exists()
+
+
+def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
+    """The Hub and the clock the screen should show (the demo runs on a simulated clock)."""
+    audit = AuditLog(config.audit_path, config.created_by or None)
+    if config.demo:
+        from cockpit.sources.demo import DemoWorld, demo_hub
+
+        world = DemoWorld()
+        return demo_hub(world, readonly=config.readonly, audit=audit), world.now
+    hub = Hub(readonly=config.readonly, audit=audit)
+    prometheus = None
+    if config.prometheus:
+        from cockpit.sources.prometheus import PrometheusSource
+
+        prometheus = PrometheusSource(config.prometheus, config.prometheus_auth)
+    if config.alertmanagers:
+        from cockpit.sources.alertmanager import AlertmanagerSource
+
+        for url in config.alertmanagers:
+            am = AlertmanagerSource(url, config.alertmanager_auth)
+            hub.alert_sources.append(am)
+            hub.silence_backends.append(am)
+    elif prometheus is not None:
+        hub.alert_sources.append(prometheus)
+        hub.silence_unavailable = ("silencing needs an Alertmanager (--alertmanager URL); alerts now come "
+                                   "from Prometheus alone, which cannot silence")
+    if kube_configured(config):
+        from cockpit.sources.kubernetes import load_clusters
+
+        hub.clusters.extend(load_clusters(config.kubeconfig, config.contexts, config.namespace))
+    if config.slos:
+        from cockpit.slo.burn import SLOEngine
+        from cockpit.slo.spec import load_specs
+
+        specs = load_specs(config.slos)
+        if prometheus is None:
+            from cockpit.config import ConfigError
+
+            raise ConfigError("--slo needs --prometheus (or COCKPIT_PROMETHEUS_URL) to compute burn rates")
+        hub.slo_sources.append(SLOEngine(specs, prometheus))
+    hub.prometheus = prometheus
+    return hub, utcnow

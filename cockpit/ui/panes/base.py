@@ -1,0 +1,106 @@
+"""A pane: a bordered box whose title carries counts and STALE, a keyed table and a `/` filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from cockpit.analysis.sanitize import sanitize_line
+from cockpit.model import SourceHealth
+from cockpit.ui.table import KeyedTable
+
+
+def stale_suffix(health: Sequence[SourceHealth]) -> str:
+    """' · STALE (reason)' while any source of the pane is failing."""
+    bad = [h for h in health if not h.ok]
+    if not bad:
+        return ""
+    return " · STALE (" + "; ".join(sanitize_line(h.error, 80) for h in bad[:2]) + ")"
+
+
+class Pane(Vertical, can_focus=False):
+    """Base of the alerts, pods and SLOs panes."""
+
+    pane_name = ""
+    COLUMNS: Sequence[tuple[str, str]] = ()
+
+    class FilterChanged(Message):
+        def __init__(self, pane: str, text: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.text = text
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(id=f"pane-{self.pane_name}", classes="pane", **kwargs)
+        self.filter_text = ""
+        self.table = KeyedTable(self.columns(), id=f"table-{self.pane_name}")
+        self.message_line = Static("", classes="pane-message")
+        self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")
+        self.base_title = self.pane_name.capitalize()
+        self.stale = ""
+
+    def columns(self) -> Sequence[tuple[str, str]]:
+        return self.COLUMNS
+
+    def filter_hint(self) -> str:
+        return "filter: text"
+
+    def compose(self) -> ComposeResult:
+        yield self.message_line
+        yield self.table
+        yield self.filter_input
+
+    def on_mount(self) -> None:
+        self.filter_input.display = False
+        self.message_line.display = False
+        self.refresh_title()
+
+    def set_title(self, title: str, health: Sequence[SourceHealth] = ()) -> None:
+        self.base_title = title
+        self.stale = stale_suffix(health)
+        self.refresh_title()
+
+    def refresh_title(self) -> None:
+        t = self.base_title + self.stale
+        if self.filter_text:
+            t += f" · /{sanitize_line(self.filter_text, 40)}"
+        self.border_title = Text(t, style="bold red" if self.stale else "")
+
+    def set_message(self, text: str) -> None:
+        """A line above the table: why it is empty, or what failed."""
+        self.message_line.update(Text(text, style="italic"))
+        self.message_line.display = bool(text)
+
+    # -- filter ---------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        self.filter_input.display = True
+        self.filter_input.value = self.filter_text
+        self.filter_input.focus()
+
+    def close_filter(self, clear: bool) -> None:
+        if clear:
+            self.filter_text = ""
+            self.filter_input.value = ""
+            self.post_message(self.FilterChanged(self.pane_name, ""))
+        self.filter_input.display = False
+        self.table.focus()
+        self.refresh_title()
+
+    @on(Input.Changed, ".pane-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value
+        self.refresh_title()
+        self.post_message(self.FilterChanged(self.pane_name, event.value))
+
+    @on(Input.Submitted, ".pane-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.close_filter(clear=False)
+        self.table.move_cursor(row=0)

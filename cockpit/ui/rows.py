@@ -1,0 +1,290 @@
+"""Turn model objects into table rows: ordering, filtering and cell text. Rich Text only, no widgets.
+
+All cluster text goes through the sanitizer here and is wrapped in rich.text.Text, which Textual
+renders literally (never as markup).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from cockpit.analysis.sanitize import sanitize_line
+from cockpit.model import SLO_STATUS_ORDER, Alert, Pod, SLOStatus, severity_rank, utcnow
+
+SEV_STYLE = {"critical": "bold red", "page": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
+STATE_STYLE = {"firing": "red", "pending": "yellow", "silenced": "dim", "inhibited": "dim"}
+SLO_STYLE = {"page": "bold red", "ticket": "yellow", "ok": "green", "no-data": "dim"}
+# Burn thresholds of the multiwindow table, per window shown in the pane.
+BURN_LIMITS = {"5m": 14.4, "30m": 6.0, "1h": 14.4, "2h": 3.0, "6h": 6.0, "1d": 3.0, "3d": 1.0}
+
+
+def cell(text: object, style: str = "", limit: int = 160) -> Text:
+    return Text(sanitize_line(text, limit), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None or seconds < 0 or math.isnan(seconds):
+        return "-"
+    s = int(seconds)
+    # k9s-style: two units while the larger is small ("1h30m"), one unit after that ("10h").
+    for big, big_size, small, small_size in (("d", 86400, "h", 3600), ("h", 3600, "m", 60), ("m", 60, "s", 1)):
+        if s >= big_size:
+            whole, rest = divmod(s, big_size)
+            part = rest // small_size
+            return f"{whole}{big}{part}{small}" if part and whole < 10 else f"{whole}{big}"
+    return f"{s}s"
+
+
+def since(moment: datetime | None, now: datetime) -> float | None:
+    return None if moment is None else (now - moment).total_seconds()
+
+
+# -- filters --------------------------------------------------------------------------------------
+
+
+def text_match(needle: str, haystack: Iterable[str]) -> bool:
+    n = needle.lower()
+    return any(n in h.lower() for h in haystack)
+
+
+def filter_alerts(alerts: Sequence[Alert], query: str) -> list[Alert]:
+    """Label matchers (`severity=critical, namespace=~"shop.*"`) or plain text."""
+    query = query.strip()
+    if not query:
+        return list(alerts)
+    try:
+        from cockpit.analysis.matchers import looks_like_matchers, matches, parse_matchers
+
+        if looks_like_matchers(query):
+            ms = parse_matchers(query)
+            return [a for a in alerts if matches(ms, {**a.labels, "alertname": a.name})]
+    except (ImportError, ValueError):
+        pass
+    return [a for a in alerts if text_match(query, (a.name, a.summary, a.state, *a.labels.values()))]
+
+
+def filter_pods(pods: Sequence[Pod], query: str) -> list[Pod]:
+    """Plain text, or `ns=NAME`, `label=key=value`, `node=NAME`, `ctx=NAME` terms (all must hold)."""
+    terms = query.split()
+    if not terms:
+        return list(pods)
+
+    def ok(p: Pod, term: str) -> bool:
+        key, _, value = term.partition("=")
+        if value and key in ("ns", "namespace"):
+            return p.namespace == value
+        if value and key in ("ctx", "context"):
+            return p.context == value
+        if value and key == "node":
+            return p.node == value
+        if value and key == "label":
+            lk, _, lv = value.partition("=")
+            return p.labels.get(lk) == lv if lv else lk in p.labels
+        return text_match(term, (p.namespace, p.name, p.reason, p.node, p.phase))
+
+    return [p for p in pods if all(ok(p, t) for t in terms)]
+
+
+def filter_slos(slos: Sequence[SLOStatus], query: str) -> list[SLOStatus]:
+    q = query.strip()
+    return [s for s in slos if not q or text_match(q, (s.service, s.name, s.status))]
+
+
+# -- alerts ---------------------------------------------------------------------------------------
+
+
+def alert_groups(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
+    """Grouped by alertname; groups and members ordered by severity, then the oldest first."""
+    far = utcnow()
+    groups: dict[str, list[Alert]] = defaultdict(list)
+    for a in alerts:
+        groups[a.name].append(a)
+
+    def rank(a: Alert) -> tuple:
+        return (a.state in ("silenced", "inhibited"), severity_rank(a.severity), a.starts_at or far)
+
+    for members in groups.values():
+        members.sort(key=rank)
+    return sorted(groups.items(), key=lambda kv: (rank(kv[1][0]), kv[0]))
+
+
+def alert_row(a: Alert, now: datetime, indent: bool = True) -> tuple[Text, ...]:
+    where = "/".join(x for x in (a.namespace, a.service) if x)
+    dim = "dim" if a.state in ("silenced", "inhibited") else ""
+    return (
+        cell(a.severity, dim or SEV_STYLE.get(a.severity, "")),
+        cell(("  " if indent else "") + a.name, dim),
+        cell(where, dim, 40),
+        cell(age(since(a.starts_at, now)), dim),
+        cell(a.summary, dim, 200),
+        cell(a.state, STATE_STYLE.get(a.state, "")),
+    )
+
+
+def group_row(name: str, members: Sequence[Alert], expanded: bool, now: datetime) -> tuple[Text, ...]:
+    top = members[0]
+    states = defaultdict(int)
+    for a in members:
+        states[a.state] += 1
+    state = " ".join(f"{n} {s}" for s, n in states.items())
+    oldest = min((a.starts_at for a in members if a.starts_at), default=None)
+    mark = "▾" if expanded else "▸"
+    return (
+        cell(top.severity, SEV_STYLE.get(top.severity, "")),
+        cell(f"{mark} {name} ({len(members)})", "bold"),
+        cell(""),
+        cell(age(since(oldest, now))),
+        cell(top.summary if len(members) == 1 else "", "", 200),
+        cell(state),
+    )
+
+
+def alerts_title(alerts: Sequence[Alert], shown: int | None = None) -> str:
+    active = [a for a in alerts if a.state not in ("silenced", "inhibited")]
+    critical = sum(1 for a in active if severity_rank(a.severity) == 0)
+    silenced = len(alerts) - len(active)
+    parts = [f"Alerts {len(active)}"]
+    if critical:
+        parts.append(f"{critical} critical")
+    if silenced:
+        parts.append(f"{silenced} silenced")
+    if shown is not None and shown != len(alerts):
+        parts.append(f"{shown} shown")
+    return " · ".join(parts)
+
+
+# -- pods -----------------------------------------------------------------------------------------
+
+_BAD_REASONS = ("CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError",
+                "CreateContainerError", "InvalidImageName", "RunContainerError", "Error", "Evicted", "Failed")
+
+
+def pod_problem_rank(p: Pod, now: datetime) -> int:
+    """0 = worst. Healthy pods get 9; the order decides what an on-call engineer reads first."""
+    r = p.reason
+    if "CrashLoopBackOff" in r or "OOMKilled" in r:
+        return 0
+    if any(b in r for b in ("ImagePullBackOff", "ErrImagePull", "CreateContainer", "InvalidImageName", "RunContainerError")):
+        return 1
+    if p.phase == "Failed" or r.startswith(("Error", "Evicted")):
+        return 2
+    if p.phase == "Pending":
+        return 3
+    if p.phase == "Running" and p.ready < p.total:
+        return 4
+    if p.last_restart_at is not None and (now - p.last_restart_at).total_seconds() < 3600:
+        return 5
+    if p.phase == "Unknown" or r in ("Terminating", "NotReady", "Unknown"):
+        return 6
+    return 9
+
+
+def is_problem(p: Pod, now: datetime) -> bool:
+    return pod_problem_rank(p, now) < 9
+
+
+def order_pods(pods: Iterable[Pod], now: datetime) -> list[tuple[int, Pod]]:
+    ranked = [(pod_problem_rank(p, now), p) for p in pods]
+    ranked.sort(key=lambda rp: (rp[0], -rp[1].restarts if rp[0] < 9 else 0, rp[1].namespace, rp[1].name))
+    return ranked
+
+
+def pod_row(p: Pod, rank: int, now: datetime, with_context: bool) -> tuple[Text, ...]:
+    style = "bold red" if rank <= 2 else "yellow" if rank < 9 else ""
+    restarts = str(p.restarts)
+    if p.last_restart_at is not None and p.restarts:
+        restarts += f" ({age(since(p.last_restart_at, now))} ago)"
+    cells = (
+        cell(p.namespace, "", 30),
+        cell(p.name, "", 63),
+        cell(p.ready_text, "" if p.ready == p.total else "yellow"),
+        cell(p.reason or p.phase, style, 80),
+        cell(restarts, "yellow" if rank == 5 or (rank < 9 and p.restarts) else ""),
+        cell(age(p.age_s(now))),
+        cell(p.node, "", 40),
+    )
+    return ((cell(p.context, "", 24),) + cells) if with_context else cells
+
+
+def pod_key(p: Pod) -> str:
+    return f"{p.context}\0{p.namespace}\0{p.name}"
+
+
+def pods_title(total: int, problems: int, shown: int | None = None) -> str:
+    title = f"Pods {total} · {problems} problems"
+    return title + (f" · {shown} shown" if shown is not None and shown != total else "")
+
+
+# -- SLOs -----------------------------------------------------------------------------------------
+
+
+def order_slos(slos: Iterable[SLOStatus]) -> list[SLOStatus]:
+    def rank(s: SLOStatus) -> tuple:
+        b = s.budget_remaining
+        return (SLO_STATUS_ORDER.get(s.status, 9), b if b is not None else math.inf, s.service, s.name)
+
+    return sorted(slos, key=rank)
+
+
+def burn_cell(value: float | None, window: str) -> Text:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return cell("-", "dim")
+    limit = BURN_LIMITS.get(window, 1.0)
+    style = "bold red" if value > limit else "yellow" if value > 1.0 else "green"
+    return cell(f"{value:.1f}×" if value < 100 else f"{value:.0f}×", style)
+
+
+def budget_bar(remaining: float | None, width: int = 10) -> Text:
+    if remaining is None or math.isnan(remaining):
+        return cell("no data", "dim")
+    frac = max(0.0, min(1.0, remaining))
+    full = round(frac * width)
+    style = "red" if remaining < 0.25 else "yellow" if remaining < 0.5 else "green"
+    text = Text("█" * full + "░" * (width - full), style=style)
+    text.append(f" {remaining * 100:5.1f}%", style="bold red" if remaining < 0 else "")
+    return text
+
+
+def eta(seconds: float | None) -> str:
+    if seconds is None or math.isinf(seconds) or math.isnan(seconds):
+        return "-"
+    return "now" if seconds <= 0 else age(seconds)
+
+
+def slo_row(s: SLOStatus) -> tuple[Text, ...]:
+    br = s.burn_rates
+    return (
+        cell(f"{s.service}/{s.name}", "", 50),
+        cell(f"{s.objective * 100:g}%"),
+        burn_cell(br.get("5m"), "5m"),
+        burn_cell(br.get("1h"), "1h"),
+        burn_cell(br.get("6h"), "6h"),
+        burn_cell(br.get("3d"), "3d"),
+        budget_bar(s.budget_remaining),
+        cell(s.status, SLO_STYLE.get(s.status, "")),
+        cell(eta(s.exhaustion_s)),
+    )
+
+
+def slo_key(s: SLOStatus) -> str:
+    return f"{s.service}\0{s.name}"
+
+
+def slos_title(slos: Sequence[SLOStatus]) -> str:
+    pages = sum(1 for s in slos if s.status == "page")
+    tickets = sum(1 for s in slos if s.status == "ticket")
+    parts = [f"SLOs {len(slos)}"]
+    if pages:
+        parts.append(f"{pages} page")
+    if tickets:
+        parts.append(f"{tickets} ticket")
+    return " · ".join(parts)
+
+
+def order_alerts_for_report(alerts: Sequence[Alert]) -> list[Alert]:
+    return [a for _, members in alert_groups(alerts) for a in members]
