@@ -118,8 +118,8 @@ def key_line(mapping: Any, key: str) -> str:
     return f":{line}" if line else ""
 
 
-def _coerce(path: Path, data: Any, key: str, value: Any) -> Any:
-    where = f"{path}{key_line(data, key)}: key '{key}'"
+def _coerce(path: Path, data: Any, key: str, value: Any, raw_key: str) -> Any:
+    where = f"{path}{key_line(data, raw_key)}: key '{raw_key}'"
     if key in _TUPLES:
         if isinstance(value, str):
             return (value,)
@@ -166,7 +166,7 @@ def load_file(path: Path) -> dict[str, Any]:
         if key not in _SCALARS or key == "source_file":
             known = ", ".join(sorted(k for k in _SCALARS if k != "source_file"))
             raise ConfigError(f"{path}{key_line(data, raw_key)}: unknown key '{raw_key}' (known: {known})")
-        out[key] = _coerce(path, data, raw_key, value) if key == raw_key else _coerce(path, data, raw_key, value)
+        out[key] = _coerce(path, data, key, value, raw_key)
     warn_if_open(path, data)
     return out
 
