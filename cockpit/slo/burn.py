@@ -1,0 +1,266 @@
+"""Burn rates and error budgets: pure math first, then the engine that queries Prometheus.
+
+The engine prefers Sloth's recording rules (`slo:sli_error:ratio_rate<window>`): one query per window
+covers every SLO that has them. SLOs without them fall back to their own raw queries. Long windows
+(1d, 3d, the period) change slowly and cost the most, so they are cached for `long_ttl_s`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cockpit.model import BURN_WINDOWS, SLOStatus
+from cockpit.slo.spec import SLOSpec, duration_s
+from cockpit.sources.base import SourceError
+
+LONG_WINDOWS = ("1d", "3d")
+RECORDED_METRIC = "slo:sli_error:ratio_rate{window}"
+# SRE Workbook, multiwindow multi-burn-rate alerts: (long window, short window, threshold).
+PAGE_RULES = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
+TICKET_RULES = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
+
+
+class PromQuery(Protocol):
+    def query(self, promql: str, at: float | None = None) -> list[tuple[dict[str, str], float]]: ...
+
+    def query_range(
+        self, promql: str, start: float, end: float, step: float
+    ) -> list[tuple[dict[str, str], list[tuple[float, float]]]]: ...
+
+
+# ---------------------------------------------------------------- pure math
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def burn_rate(error_ratio: float | None, objective: float) -> float | None:
+    """How many times faster than sustainable the budget burns; None when there is no data."""
+    ratio = _finite(error_ratio)
+    return None if ratio is None else ratio / (1 - objective)
+
+
+def status_for(burn_rates: Mapping[str, float | None]) -> str:
+    """page / ticket / ok / no-data. A missing window never satisfies a rule; without data for the
+    last hour we cannot claim the SLO is fine, so that is no-data, never ok."""
+    def fires(rules: tuple[tuple[str, str, float], ...]) -> bool:
+        return any((burn_rates.get(a) or 0) > t and (burn_rates.get(b) or 0) > t for a, b, t in rules)
+
+    if fires(PAGE_RULES):
+        return "page"
+    if fires(TICKET_RULES):
+        return "ticket"
+    return "no-data" if _finite(burn_rates.get("1h")) is None else "ok"
+
+
+def budget_remaining(period_ratio: float | None, objective: float) -> float | None:
+    """1.0 = untouched, 0 = spent, negative = overspent; None without data."""
+    burn = burn_rate(period_ratio, objective)
+    return None if burn is None else 1 - burn
+
+
+def exhaustion_s(remaining: float | None, period_s: float, burn_1h: float | None) -> float | None:
+    """Seconds until the budget is gone at the current 1h burn; None if it never runs out."""
+    if remaining is None or burn_1h is None or burn_1h <= 0:
+        return None
+    return max(0.0, remaining) * period_s / burn_1h
+
+
+def worst(samples: Iterable[float]) -> float | None:
+    """A spec whose query returns several series: the worst (highest) error ratio counts."""
+    values = [v for v in samples if math.isfinite(v)]
+    return max(values) if values else None
+
+
+def build_status(spec: SLOSpec, ratios: Mapping[str, float | None], queries: Mapping[str, str],
+                 error: str = "") -> SLOStatus:
+    windows = (*BURN_WINDOWS, spec.period)
+    ratios = {w: _finite(ratios.get(w)) for w in windows}
+    burns = {w: burn_rate(ratios[w], spec.objective) for w in windows}
+    remaining = budget_remaining(ratios[spec.period], spec.objective)
+    return SLOStatus(
+        service=spec.service, name=spec.name, objective=spec.objective, period=spec.period,
+        error_ratios=ratios, burn_rates=burns, budget_remaining=remaining,
+        status="no-data" if error else status_for(burns),
+        exhaustion_s=exhaustion_s(remaining, duration_s(spec.period), burns["1h"]),
+        queries=dict(queries), labels=dict(spec.labels), namespace=spec.labels.get("namespace", ""),
+        error=error,
+    )
+
+
+# ---------------------------------------------------------------- engine
+
+
+def recorded_query(spec: SLOSpec, window: str) -> str:
+    return f'{RECORDED_METRIC.format(window=window)}{{sloth_service="{_esc(spec.service)}", sloth_slo="{_esc(spec.name)}"}}'
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:300]
+
+
+@dataclass
+class RefreshStats:
+    """What the last refresh cost; the bench and `cockpit check` read it."""
+
+    queries: int = 0
+    cached: int = 0
+    failed: int = 0
+    recorded_slos: int = 0
+    seconds: float = 0.0
+    executed: list[str] = field(default_factory=list)
+
+
+class SLOEngine:
+    """cockpit.sources.base.SLOSource over any PromQuery (PrometheusSource, Thanos, ...)."""
+
+    name = "slo"
+    kind = "slo"
+
+    def __init__(self, specs: Iterable[SLOSpec], prom: PromQuery, max_concurrency: int = 8,
+                 long_ttl_s: float = 300.0, at: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.specs = list(specs)
+        self.prom = prom
+        self.max_concurrency = max(1, max_concurrency)
+        self.long_ttl_s = long_ttl_s
+        self.at = at  # pin the evaluation time (tests, replays); None = now
+        self.clock = clock
+        self.stats = RefreshStats()
+        self._cache: dict[tuple[str, str], tuple[float, object]] = {}  # (query, at) -> (time, rows)
+        self._lock = threading.Lock()
+
+    # -- public
+
+    def fetch_slos(self) -> list[SLOStatus]:
+        started = time.perf_counter()
+        self.stats = RefreshStats()
+        recorded = self._detect_recorded()
+        jobs = self._plan(recorded)
+        results = self._run(jobs)
+        statuses = self._assemble(jobs, results)
+        self.stats.recorded_slos = len({key for key, _ in recorded} & {s.key for s in self.specs})
+        self.stats.seconds = time.perf_counter() - started
+        if self.stats.failed and self.stats.failed == len(results) - self.stats.cached:
+            # Nothing answered: Prometheus itself is failing; the Hub keeps the last data, marked stale.
+            raise SourceError(next(r[1] for r in results.values() if isinstance(r, tuple)))
+        return statuses
+
+    # -- planning
+
+    def _detect_recorded(self) -> set[tuple[tuple[str, str], str]]:
+        """One cheap query: which (service, slo, window) have Sloth recording rules."""
+        q = 'group by (sloth_service, sloth_slo, sloth_window) ({__name__=~"slo:sli_error:ratio_rate.+"})'
+        try:
+            rows = self._query(q)
+        except Exception:  # noqa: BLE001 - a failing Prometheus shows up in the per-SLO queries
+            return set()
+        return {((lb.get("sloth_service", ""), lb.get("sloth_slo", "")), lb.get("sloth_window", "")) for lb, _ in rows}
+
+    def _plan(self, recorded: set[tuple[tuple[str, str], str]]) -> dict[str, list[tuple[SLOSpec, str, str]]]:
+        """Group work by the query to run: query -> [(spec, window, query shown to the user)]."""
+        jobs: dict[str, list[tuple[SLOSpec, str, str]]] = {}
+        for spec in self.specs:
+            for window in dict.fromkeys((*BURN_WINDOWS, spec.period)):
+                if (spec.key, window) in recorded:
+                    batch = RECORDED_METRIC.format(window=window) + '{sloth_slo!=""}'
+                    jobs.setdefault(batch, []).append((spec, window, recorded_query(spec, window)))
+                else:
+                    q = spec.error_ratio_query(window)
+                    jobs.setdefault(q, []).append((spec, window, q))
+        return jobs
+
+    def _is_long(self, query: str, users: list[tuple[SLOSpec, str, str]]) -> bool:
+        return all(w in LONG_WINDOWS or w == s.period for s, w, _ in users)
+
+    # -- execution
+
+    def _run(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]]) -> dict[str, object]:
+        """query -> rows, or ("error", message). Long-window results come from the cache while fresh."""
+        results: dict[str, object] = {}
+        todo = []
+        now = self.clock()
+        for q, users in jobs.items():
+            hit = self._cache.get((q, str(self.at)))
+            if hit and self._is_long(q, users) and now - hit[0] < self.long_ttl_s:
+                results[q] = hit[1]
+                self.stats.cached += 1
+            else:
+                todo.append(q)
+        with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="slo") as pool:
+            for q, res in zip(todo, pool.map(self._safe_query, todo), strict=True):
+                results[q] = res
+                self.stats.failed += isinstance(res, tuple)
+                if not isinstance(res, tuple) and self._is_long(q, jobs[q]):
+                    self._cache[(q, str(self.at))] = (now, res)
+        return results
+
+    def _safe_query(self, q: str) -> object:
+        try:
+            return self._query(q)
+        except Exception as exc:  # noqa: BLE001 - one SLO's bad query must not sink the others
+            return ("error", _one_line(exc))
+
+    def _query(self, q: str) -> list[tuple[dict[str, str], float]]:
+        with self._lock:
+            self.stats.queries += 1
+            self.stats.executed.append(q)
+        return self.prom.query(q, at=self.at)
+
+    def _assemble(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]],
+                  results: dict[str, object]) -> list[SLOStatus]:
+        ratios: dict[tuple[str, str], dict[str, float | None]] = {s.key: {} for s in self.specs}
+        shown: dict[tuple[str, str], dict[str, str]] = {s.key: {} for s in self.specs}
+        errors: dict[tuple[str, str], str] = {}
+        for q, users in jobs.items():
+            res = results[q]
+            for spec, window, user_q in users:
+                shown[spec.key][window] = user_q
+                if isinstance(res, tuple):
+                    errors.setdefault(spec.key, f"{window}: {res[1]}")
+                    continue
+                rows = res if user_q == q else [
+                    (lb, v) for lb, v in res if (lb.get("sloth_service"), lb.get("sloth_slo")) == spec.key
+                ]
+                ratios[spec.key][window] = worst(v for _, v in rows)
+        statuses = [build_status(s, ratios[s.key], shown[s.key], errors.get(s.key, "")) for s in self.specs]
+        return statuses
+
+
+# ---------------------------------------------------------------- history
+
+
+def budget_history(spec: SLOSpec, prom: PromQuery, start: float, end: float,
+                   points: int = 60) -> list[tuple[float, float]]:
+    """(timestamp, budget remaining) over [start, end] for the details sparkline.
+
+    Uses the Sloth period recording rule when Prometheus has it, the raw query otherwise.
+    """
+    step = max(1.0, (end - start) / max(1, points - 1))
+    series: list[tuple[dict[str, str], list[tuple[float, float]]]] = []
+    for q in (recorded_query(spec, spec.period), spec.error_ratio_query(spec.period)):
+        series = prom.query_range(q, start, end, step)
+        if any(values for _, values in series):
+            break
+    by_ts: dict[float, list[float]] = {}
+    for _, values in series:
+        for ts, v in values:
+            by_ts.setdefault(ts, []).append(v)
+    out = []
+    for ts in sorted(by_ts):
+        remaining = budget_remaining(worst(by_ts[ts]), spec.objective)
+        if remaining is not None:
+            out.append((ts, remaining))
+    return out
