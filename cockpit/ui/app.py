@@ -135,6 +135,16 @@ class CockpitApp(App):
         self._comment_policy = None
         self.pending_action: dict[str, str] = {}
 
+    # Actions that act on the main screen's panes; off (and out of the footer) on other screens.
+    MAIN_ONLY = {"next_pane", "prev_pane", "goto", "filter", "silence", "ack", "silences", "toggle_muted",
+                 "toggle_group", "ask", "comment", "toggle_marcus", "logs", "describe", "next_layout",
+                 "command_line", "help", "escape"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MAIN_ONLY and len(self.screen_stack) > 1:
+            return False
+        return True
+
     # -- composition and layout ---------------------------------------------------------------
     @property
     def panes(self) -> dict[str, Pane | MarcusPane]:
@@ -342,9 +352,9 @@ class CockpitApp(App):
             selected_alert=self.alerts_pane.selected,
             selected_pod=self.pods_pane.selected,
             selected_slo=self.slos_pane.selected,
-            visible_alerts=tuple(self.alerts_pane.visible),
-            visible_pods=tuple(self.pods_pane.visible[:200]),
-            visible_slos=tuple(self.slos_pane.visible),
+            visible_alerts=tuple(self.alerts_pane.shown),
+            visible_pods=tuple(self.pods_pane.shown[:200]),
+            visible_slos=tuple(self.slos_pane.shown),
             filters={n: p.filter_text for n, p in self.panes.items() if isinstance(p, Pane) and p.filter_text},
             layout=self.layout_def.name if self.layout_def else "",
         )
@@ -596,7 +606,7 @@ class CockpitApp(App):
             rel = related(snap, slo=self.slos_pane.selected)
         if not rel or not rel.pods:
             return None
-        for p in self.pods_pane.visible:  # problem-first order: the first related is the worst
+        for p in self.pods_pane.shown:  # problem-first order: the first related is the worst
             if p.key in rel.pods:
                 return p
         return None

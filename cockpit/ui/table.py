@@ -31,10 +31,13 @@ class KeyedTable(DataTable):
 
     def __init__(self, columns: Sequence[tuple[str, str]], **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._columns_spec = list(columns)
         self._column_keys = [key for key, _ in columns]
         self._shown: dict[str, tuple[Cell, ...]] = {}
         self._order: list[str] = []
-        for key, label in columns:
+
+    def on_mount(self) -> None:
+        for key, label in self._columns_spec:  # columns need the app's console to measure labels
             self.add_column(label, key=key)
 
     @property

@@ -20,7 +20,7 @@ class AlertsPane(Pane):
     def __init__(self) -> None:
         super().__init__()
         self.alerts: list[Alert] = []
-        self.visible: list[Alert] = []
+        self.shown: list[Alert] = []
         self.collapsed: set[str] = set()
         self.show_muted = True  # silenced and inhibited alerts shown dimmed (h hides them)
         self.highlight: frozenset[str] = frozenset()
@@ -32,7 +32,7 @@ class AlertsPane(Pane):
         self.alerts = list(alerts)
         shown = [a for a in rows.filter_alerts(self.alerts, self.filter_text)
                  if self.show_muted or a.state not in ("silenced", "inhibited")]
-        self.visible = shown
+        self.shown = shown
         table_rows = []
         for name, members in rows.alert_groups(shown):
             if len(members) == 1:
@@ -67,8 +67,8 @@ class AlertsPane(Pane):
             return None
         if key.startswith(GROUP):
             name = key[len(GROUP):]
-            return next((a for a in self.visible if a.name == name), None)
-        return next((a for a in self.visible if a.fingerprint == key), None)
+            return next((a for a in self.shown if a.name == name), None)
+        return next((a for a in self.shown if a.fingerprint == key), None)
 
     @property
     def selected_group(self) -> str | None:

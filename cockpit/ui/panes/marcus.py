@@ -24,20 +24,20 @@ class MessageView(Static):
         self.parts: list[tuple[str, str]] = []  # (kind, text)
 
     def on_mount(self) -> None:
-        self._render()
+        self._refresh_text()
 
     def add(self, kind: str, text: str) -> None:
         if kind == "text" and self.parts and self.parts[-1][0] == "text":
             self.parts[-1] = ("text", self.parts[-1][1] + text)
         else:
             self.parts.append((kind, text))
-        self._render()
+        self._refresh_text()
 
     @property
     def plain(self) -> str:
         return "".join(t for k, t in self.parts if k == "text")
 
-    def _render(self) -> None:
+    def _refresh_text(self) -> None:
         out = Text(self.header + "\n", style=self.header_style)
         for kind, text in self.parts:
             clean = sanitize(text, limit=20000)  # model output is hostile text too

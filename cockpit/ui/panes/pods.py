@@ -20,7 +20,7 @@ class PodsPane(Pane):
         self.with_context = with_context
         super().__init__()
         self.pods: dict[str, Pod] = {}
-        self.visible: list[Pod] = []
+        self.shown: list[Pod] = []
         self.highlight: frozenset[tuple[str, str, str]] = frozenset()
 
     def columns(self):
@@ -32,8 +32,8 @@ class PodsPane(Pane):
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True) -> None:
         visible = rows.filter_pods(pods, self.filter_text) if self.filter_text else pods
         ranked = rows.order_pods(visible, now)
-        self.visible = [p for _, p in ranked]
-        self.pods = {rows.pod_key(p): p for p in self.visible}
+        self.shown = [p for _, p in ranked]
+        self.pods = {rows.pod_key(p): p for p in self.shown}
         table_rows = []
         for rank, p in ranked:
             cells = rows.pod_row(p, rank, now, self.with_context)

@@ -18,12 +18,12 @@ class SLOsPane(Pane):
         super().__init__()
         self.base_title = "SLOs"
         self.slos: dict[str, SLOStatus] = {}
-        self.visible: list[SLOStatus] = []
+        self.shown: list[SLOStatus] = []
         self.highlight: frozenset[tuple[str, str]] = frozenset()
 
     def show(self, slos: Sequence[SLOStatus], health: Sequence[SourceHealth], configured: bool = True) -> None:
         ordered = rows.order_slos(rows.filter_slos(slos, self.filter_text))
-        self.visible = ordered
+        self.shown = ordered
         self.slos = {rows.slo_key(s): s for s in ordered}
         table_rows = []
         for s in ordered:
