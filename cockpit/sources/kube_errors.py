@@ -1,0 +1,88 @@
+"""Turn kubernetes-client and urllib3 failures into one line a user can act on."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from cockpit.sources.base import SourceError
+
+_USER = re.compile(r'User "([^"]*)"')
+
+
+class GoneError(SourceError):
+    """410 Gone / Expired: the resourceVersion or continue token is too old; relist."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """What was being done, for the message: verb, resource, namespace ("" = all), object name."""
+
+    verb: str
+    resource: str
+    namespace: str = ""
+    name: str = ""
+
+    def where(self) -> str:
+        return f"in namespace {self.namespace}" if self.namespace else "in all namespaces"
+
+
+def _status_message(body: object) -> str:
+    try:
+        status = json.loads(body) if isinstance(body, str | bytes) else {}
+    except ValueError:
+        status = {}
+    if isinstance(status, dict) and status.get("message"):
+        return str(status["message"])
+    return str(body or "").strip()
+
+
+def from_api_exception(exc: object, ctx: str, host: str, action: Action, exec_hint: str) -> SourceError:
+    status = int(getattr(exc, "status", 0) or 0)
+    message = _status_message(getattr(exc, "body", ""))
+    prefix = f"kubernetes {ctx}"
+    if status == 401:
+        hint = (f"; the kubeconfig runs the exec plugin '{exec_hint}' for credentials: run it by hand "
+                "and log in again" if exec_hint else "; check the token or client certificate in the kubeconfig")
+        return SourceError(f"{prefix}: credentials rejected by {host} (HTTP 401){hint}")
+    if status == 403:
+        user = _USER.search(message)
+        who = f" (user {user.group(1)})" if user else ""
+        what = f"{action.verb} {action.resource}"
+        if action.name:
+            what += f" {action.name}"
+        scope = "" if action.resource in ("nodes",) else f" {action.where()}"
+        tip = "; pass --namespace to narrow the scope" if not action.namespace and scope else ""
+        return SourceError(f"{prefix}: forbidden: {what}{scope}{who}{tip}")
+    if status == 404:
+        name = f" {action.name}" if action.name else ""
+        return SourceError(f"{prefix}: {action.resource}{name} not found{(' ' + action.where()) if action.namespace else ''}")
+    if status == 410:
+        return GoneError(f"{prefix}: {message or 'resource version too old'}")
+    if status == 0:  # the client reports TLS failures this way
+        reason = " ".join(str(getattr(exc, "reason", "") or exc).split())
+        return SourceError(f"{prefix} ({host}): {reason[:300]}")
+    reason = getattr(exc, "reason", "") or ""
+    detail = f": {message[:300]}" if message else ""
+    return SourceError(f"{prefix} ({host}): HTTP {status} {reason}{detail}")
+
+
+def from_transport(exc: BaseException, ctx: str, host: str, read_timeout: float) -> SourceError:
+    """urllib3 errors: refused, DNS, TLS, timeouts, broken connections."""
+    from urllib3 import exceptions as ux
+
+    inner = getattr(exc, "reason", None) if isinstance(exc, ux.MaxRetryError) else exc
+    if isinstance(inner, ux.NewConnectionError | ConnectionRefusedError):
+        text = "connection refused" if "refused" in str(inner).lower() else f"cannot connect: {inner}"
+    elif isinstance(inner, ux.ConnectTimeoutError):
+        text = "connect timed out"
+    elif isinstance(inner, ux.ReadTimeoutError | TimeoutError):
+        text = f"no answer within {read_timeout:g}s"
+    elif isinstance(inner, ux.SSLError):
+        text = f"TLS error: {inner}"
+    elif isinstance(inner, ux.ProtocolError):
+        text = "connection broken"
+    else:
+        text = f"{type(inner).__name__}: {inner}"
+    return SourceError(f"kubernetes {ctx} ({host}): {' '.join(text.split())[:300]}")

@@ -1,0 +1,134 @@
+"""A pod cache kept current by LIST + WATCH, the way client-go's reflector does it.
+
+List (paged) -> watch from the list's resourceVersion with bookmarks -> on 410 Gone relist at once;
+on any other failure mark the cache stale (the error surfaces from list_pods), back off, relist.
+A stream that ends normally (timeoutSeconds) is simply re-opened from the last resourceVersion.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from typing import TYPE_CHECKING, Any
+
+from cockpit.model import Pod
+from cockpit.sources.base import SourceError
+from cockpit.sources.kube_errors import GoneError
+from cockpit.sources.kube_parse import parse_pod
+
+if TYPE_CHECKING:
+    from cockpit.sources.kubernetes import KubeCluster
+
+BACKOFF_MAX_S = 30.0
+
+
+class PodWatch:
+    def __init__(self, cluster: KubeCluster) -> None:
+        self.cluster = cluster
+        self.cond = threading.Condition()
+        self.pods: dict[tuple[str, str], Pod] = {}
+        self.error: SourceError | None = None
+        self.synced = False
+        self.generation = 0
+        self.relists = 0
+        self._stop = threading.Event()
+        self._resp: Any = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"kube-watch-{cluster.name}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        resp = self._resp
+        if resp is not None:
+            try:
+                resp.shutdown()  # unblocks the reader thread's recv()
+            except Exception:  # noqa: S110 - already closed is fine
+                pass
+        with self.cond:
+            self.cond.notify_all()
+        self._thread.join(timeout=5)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _changed(self) -> None:
+        self.generation += 1
+        self.cond.notify_all()
+
+    # -- the loop -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        delay, rv = 0.5, ""
+        while not self._stop.is_set():
+            try:
+                if not rv:
+                    rv = self._relist()
+                    delay = 0.5
+                rv = self._watch(rv)
+            except GoneError:
+                rv = ""  # too old: relist now, this is routine
+            except Exception as exc:
+                if self._stop.is_set():
+                    return
+                err = exc if isinstance(exc, SourceError) else self.cluster.wrap(exc, "watch")
+                with self.cond:
+                    self.error = err
+                    self._changed()
+                rv = ""
+                self._stop.wait(delay * random.uniform(0.8, 1.2))
+                delay = min(delay * 2, BACKOFF_MAX_S)
+
+    def _relist(self) -> str:
+        items, rv = self.cluster.list_raw("pods")
+        ctx = self.cluster.name
+        pods = {}
+        for obj in items:
+            pod = parse_pod(obj, ctx)
+            pods[(pod.namespace, pod.name)] = pod
+        with self.cond:
+            self.pods, self.error, self.synced = pods, None, True
+            self.relists += 1
+            self._changed()
+        return rv
+
+    def _watch(self, rv: str) -> str:
+        resp = self.cluster.open_pod_watch(rv)
+        self._resp = resp
+        try:
+            for line in resp:
+                if self._stop.is_set():
+                    break
+                if line.strip():
+                    rv = self._apply(json.loads(line), rv)
+        except Exception as exc:
+            if isinstance(exc, SourceError) or self._stop.is_set():
+                raise
+            # The stream broke after it was open (LB idle timeout, apiserver restart): resume quietly.
+            # If the apiserver is really gone, re-opening fails and that surfaces as the error.
+            self._stop.wait(0.2)
+        finally:
+            self._resp = None
+            resp.release_conn()
+        return rv
+
+    def _apply(self, event: dict[str, Any], rv: str) -> str:
+        kind, obj = event.get("type"), event.get("object") or {}
+        if kind == "ERROR":
+            if obj.get("code") == 410:
+                raise GoneError(obj.get("message", "too old resource version"))
+            raise SourceError(f"kubernetes {self.cluster.name}: watch error: {obj.get('message', obj)}")
+        new_rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
+        if kind == "BOOKMARK":
+            return new_rv
+        pod = parse_pod(obj, self.cluster.name)
+        key = (pod.namespace, pod.name)
+        with self.cond:
+            if kind == "DELETED":
+                self.pods.pop(key, None)
+            else:
+                self.pods[key] = pod
+            self._changed()
+        return new_rv

@@ -1,0 +1,348 @@
+"""Live Kubernetes state through the official `kubernetes` client, one ApiClient per context.
+
+Kubeconfig is read like kubectl does (KUBECONFIG with several files, --kubeconfig, the current
+context unless contexts are named, in-cluster config, exec auth plugins) and never written back.
+Lists ask for raw JSON (`_preload_content=False`) parsed by kube_parse: the typed models are ~3x
+slower on big lists. Only GET requests are made. `kubernetes` is imported lazily: it is heavy and
+must stay off the app's start-up path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cockpit.model import Event, Node, Pod, PodDescription, Workload
+from cockpit.sources.base import SourceError
+from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, from_transport
+from cockpit.sources.kube_parse import parse_event, parse_node, parse_pod, parse_workload, probes
+from cockpit.sources.kube_watch import PodWatch
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+PAGE_SIZE = 500
+MAX_EVENTS = 1000
+LOG_LIMIT_BYTES = 4 * 1024 * 1024
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+# resource -> (api, list across namespaces, list in one namespace (None: cluster-scoped), read one)
+_RESOURCES: dict[str, tuple[str, str, str | None, str]] = {
+    "pods": ("core", "list_pod_for_all_namespaces", "list_namespaced_pod", "read_namespaced_pod"),
+    "events": ("core", "list_event_for_all_namespaces", "list_namespaced_event", ""),
+    "nodes": ("core", "list_node", None, "read_node"),
+    "deployments": ("apps", "list_deployment_for_all_namespaces", "list_namespaced_deployment",
+                    "read_namespaced_deployment"),
+    "statefulsets": ("apps", "list_stateful_set_for_all_namespaces", "list_namespaced_stateful_set",
+                     "read_namespaced_stateful_set"),
+    "daemonsets": ("apps", "list_daemon_set_for_all_namespaces", "list_namespaced_daemon_set",
+                   "read_namespaced_daemon_set"),
+    "replicasets": ("apps", "list_replica_set_for_all_namespaces", "list_namespaced_replica_set",
+                    "read_namespaced_replica_set"),
+}
+_KIND_RESOURCE = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
+                  "ReplicaSet": "replicasets"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WORKLOAD_KINDS = (("Deployment", "deployments"), ("StatefulSet", "statefulsets"), ("DaemonSet", "daemonsets"))
+
+
+def default_kubeconfig() -> str:
+    return os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+
+
+def _in_cluster() -> bool:
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
+
+
+def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace: str = "") -> list[KubeCluster]:
+    """One KubeCluster per requested context (default: the current one). Credentials load lazily.
+
+    Raises SourceError when no kubeconfig can be read or a named context does not exist.
+    """
+    path = kubeconfig or default_kubeconfig()
+    files = [p for p in path.split(os.pathsep) if p]
+    if not any(Path(p).expanduser().exists() for p in files):
+        if not kubeconfig and _in_cluster():
+            return [KubeCluster("in-cluster", namespace=namespace, in_cluster=True)]
+        raise SourceError(f"kubernetes: no kubeconfig at {path} (set KUBECONFIG or pass --kubeconfig)")
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    existing = os.pathsep.join(p for p in files if Path(p).expanduser().exists())
+    try:
+        merged = KubeConfigMerger(existing).config
+        known = {c["name"]: c for c in merged["contexts"]} if "contexts" in merged else {}
+        current = merged.safe_get("current-context") or ""
+    except (ConfigException, KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"kubernetes: cannot read kubeconfig {path}: {exc}") from None
+    wanted = list(contexts) or ([current] if current else [])
+    if not wanted:
+        raise SourceError(f"kubernetes: {path} has no current-context; pass --context "
+                          f"(known: {', '.join(sorted(known)) or 'none'})")
+    clusters = []
+    for name in wanted:
+        if name not in known:
+            raise SourceError(f"kubernetes: no context {name!r} in {path} (known: {', '.join(sorted(known))})")
+        clusters.append(KubeCluster(name, kubeconfig=existing, namespace=namespace,
+                                    exec_command=_exec_command(merged, known[name])))
+    return clusters
+
+
+def _exec_command(merged: Any, context: Any) -> str:
+    """The exec credential plugin of a context's user, for the 401 hint ("" when none)."""
+    try:
+        user_name = context["context"]["user"]
+        user = merged["users"].get_with_name(user_name, safe=True)
+        exec_cfg = user["user"].safe_get("exec") if user is not None else None
+        return str(exec_cfg["command"]) if exec_cfg else ""
+    except (KeyError, TypeError, AttributeError):
+        return ""
+
+
+class KubeCluster:
+    """One context. Implements cockpit.sources.base.ClusterSource (name = context name)."""
+
+    kind = "kubernetes"
+
+    def __init__(self, name: str, *, kubeconfig: str = "", namespace: str = "", in_cluster: bool = False,
+                 exec_command: str = "", page_size: int = PAGE_SIZE) -> None:
+        self.name = name
+        self.kubeconfig = kubeconfig
+        self.namespace = namespace
+        self.in_cluster = in_cluster
+        self.exec_command = exec_command
+        self.page_size = page_size
+        self.host = ""
+        self._client: Any = None
+        self._lock = threading.Lock()
+        self._watch: PodWatch | None = None
+        self._seen_generation = 0
+
+    # -- client ---------------------------------------------------------------------------------
+    def _api_client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
+
+    def _new_client(self) -> Any:
+        from kubernetes import client, config
+
+        try:
+            if self.in_cluster:
+                cfg = client.Configuration()
+                config.load_incluster_config(client_configuration=cfg)
+                api = client.ApiClient(cfg)
+            else:  # runs the exec plugin, if any; persist_config=False: never rewrite the user's file
+                api = config.new_client_from_config(config_file=self.kubeconfig, context=self.name,
+                                                    persist_config=False)
+        except Exception as exc:
+            text = " ".join(str(exc).split())[:300]
+            raise SourceError(f"kubernetes {self.name}: cannot load credentials: {text}") from None
+        self.host = api.configuration.host
+        return api
+
+    def _api(self, which: str) -> Any:
+        from kubernetes import client
+
+        return client.CoreV1Api(self._api_client()) if which == "core" else client.AppsV1Api(self._api_client())
+
+    def wrap(self, exc: BaseException, action: Action | str) -> SourceError:
+        """Any failure -> SourceError with one actionable line."""
+        from kubernetes.client.exceptions import ApiException
+
+        if isinstance(exc, SourceError):
+            return exc
+        if isinstance(action, str):
+            action = Action(action, "pods", self.namespace)
+        if isinstance(exc, ApiException):
+            return from_api_exception(exc, self.name, self.host, action, self.exec_command)
+        if isinstance(exc, ValueError):  # json: a proxy or captive portal answered
+            return SourceError(f"kubernetes {self.name} ({self.host}): unreadable answer to "
+                               f"{action.verb} {action.resource}: {exc}")
+        return from_transport(exc, self.name, self.host, READ_TIMEOUT_S)
+
+    def _request(self, action: Action, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """One GET; returns the raw urllib3 response. Every call has connect and read timeouts."""
+        kw.setdefault("_request_timeout", (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+        try:
+            return fn(*args, _preload_content=False, **kw)
+        except Exception as exc:
+            raise self.wrap(exc, action) from None
+
+    def _get_json(self, action: Action, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        resp = self._request(action, fn, *args, **kw)
+        try:
+            return json.loads(resp.data)
+        except Exception as exc:
+            raise self.wrap(exc, action) from None
+
+    # -- lists ----------------------------------------------------------------------------------
+    def list_raw(self, resource: str, namespace: str | None = None, **params: Any) -> tuple[list[dict], str]:
+        """All items of a resource, paged with limit/continue; returns (items, list resourceVersion)."""
+        ns = self.namespace if namespace is None else namespace
+        which, all_ns, in_ns, _ = _RESOURCES[resource]
+        api = self._api(which)
+        fn, args = (getattr(api, in_ns), (ns,)) if ns and in_ns else (getattr(api, all_ns), ())
+        action = Action("list", resource, ns if in_ns else "")
+        for _attempt in range(3):  # a continue token can expire (410) mid-way: start over
+            items: list[dict] = []
+            cont, rv = "", ""
+            try:
+                while True:
+                    page = self._get_json(action, fn, *args, limit=self.page_size, _continue=cont or None, **params)
+                    items += page.get("items") or ()
+                    meta = page.get("metadata") or {}
+                    rv = rv or meta.get("resourceVersion", "")
+                    cont = meta.get("continue") or ""
+                    if not cont:
+                        return items, rv
+            except GoneError:
+                continue
+        raise SourceError(f"kubernetes {self.name}: listing {resource} kept expiring; the cluster is very busy")
+
+    def list_pods(self) -> list[Pod]:
+        watch = self._watch
+        if watch is not None and watch.running:
+            with watch.cond:
+                watch.cond.wait_for(lambda: watch.synced or watch.error is not None, READ_TIMEOUT_S + 5)
+                if watch.error is not None:
+                    raise watch.error
+                return list(watch.pods.values())
+        items, _ = self.list_raw("pods")
+        return [parse_pod(obj, self.name) for obj in items]
+
+    def list_nodes(self) -> list[Node]:
+        items, _ = self.list_raw("nodes")
+        return [parse_node(obj, self.name) for obj in items]
+
+    def list_workloads(self) -> list[Workload]:
+        out: list[Workload] = []
+        for kind, resource in WORKLOAD_KINDS:
+            items, _ = self.list_raw(resource)
+            out += (parse_workload(obj, kind, self.name) for obj in items)
+        return out
+
+    def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]:
+        """Oldest first; the newest MAX_EVENTS are kept (events pile up on a big cluster)."""
+        selector = f"involvedObject.name={name}" if name else None
+        items, _ = self.list_raw("events", namespace or None, field_selector=selector)
+        events = [parse_event(obj, self.name) for obj in items]
+        events.sort(key=lambda e: e.last_seen or _EPOCH)
+        return events[-MAX_EVENTS:]
+
+    # -- watch ----------------------------------------------------------------------------------
+    def open_pod_watch(self, resource_version: str) -> Any:
+        which, all_ns, in_ns, _ = _RESOURCES["pods"]
+        api = self._api(which)
+        fn, args = (getattr(api, in_ns), (self.namespace,)) if self.namespace else (getattr(api, all_ns), ())
+        timeout_s = random.randint(240, 360)  # spread reconnects like client-go does
+        return self._request(Action("watch", "pods", self.namespace), fn, *args, watch=True,
+                             resource_version=resource_version, allow_watch_bookmarks=True,
+                             timeout_seconds=timeout_s, _request_timeout=(CONNECT_TIMEOUT_S, timeout_s + 30))
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until the pod set changed (True) or `timeout` passed (False). Starts the watch."""
+        with self._lock:
+            if self._watch is None or not self._watch.running:
+                self._watch = PodWatch(self)
+                self._watch.start()
+            watch = self._watch
+        with watch.cond:
+            changed = watch.cond.wait_for(lambda: watch.generation != self._seen_generation, timeout)
+            self._seen_generation = watch.generation
+            return changed
+
+    def close(self) -> None:
+        with self._lock:
+            watch, self._watch = self._watch, None
+            client, self._client = self._client, None
+        if watch is not None:
+            watch.close()
+        if client is not None:
+            client.close()
+
+    # -- one pod --------------------------------------------------------------------------------
+    def _read(self, resource: str, namespace: str, name: str) -> dict:
+        which, _, _, read = _RESOURCES[resource]
+        fn = getattr(self._api(which), read)
+        args = (name, namespace) if _RESOURCES[resource][2] else (name,)
+        return self._get_json(Action("get", resource, namespace, name), fn, *args)
+
+    def pod_logs(self, namespace: str, name: str, container: str | None = None, previous: bool = False,
+                 tail: int = 500) -> str:
+        """The raw log text (the UI sanitizes it); invalid UTF-8 shows as U+FFFD."""
+        if not container:
+            container = self._default_container(namespace, name)
+        api = self._api("core")
+        resp = self._request(Action("get", "pods/log", namespace, name), api.read_namespaced_pod_log, name,
+                             namespace, container=container or None, previous=previous,
+                             tail_lines=tail or None, limit_bytes=LOG_LIMIT_BYTES)
+        return resp.data.decode("utf-8", errors="replace")
+
+    def _default_container(self, namespace: str, name: str) -> str:
+        """Like kubectl: the default-container annotation, else the first container."""
+        pod = self._read("pods", namespace, name)
+        annotated = ((pod.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CONTAINER)
+        names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or ()]
+        return annotated if annotated in names else (names[0] if names else "")
+
+    def describe_pod(self, namespace: str, name: str) -> PodDescription:
+        raw = self._read("pods", namespace, name)
+        pod = parse_pod(raw, self.name)
+        chain, workload = self._owners(namespace, pod)
+        node = None
+        if pod.node:
+            try:
+                node = parse_node(self._read("nodes", "", pod.node), self.name)
+            except SourceError:
+                node = Node(pod.node, context=self.name)  # nodes may be forbidden by RBAC
+        try:
+            events = tuple(e for e in self.list_events(namespace, name) if e.involved_kind == "Pod")
+        except SourceError:
+            events = ()
+        return PodDescription(pod=pod, owner_chain=tuple(chain), workload=workload, node=node,
+                              events=events, probes=probes(raw))
+
+    def _owners(self, namespace: str, pod: Pod) -> tuple[list[str], Workload | None]:
+        """Pod -> ReplicaSet -> Deployment (or StatefulSet/DaemonSet/Job), with the workload's counts."""
+        chain: list[str] = []
+        workload = None
+        kind, name = pod.owner_kind, pod.owner_name
+        for _ in range(4):
+            if not kind:
+                break
+            chain.append(f"{kind}/{name}")
+            resource = _KIND_RESOURCE.get(kind)
+            if resource is None:
+                break
+            try:
+                obj = self._read(resource, namespace, name)
+            except SourceError:
+                break
+            if kind != "ReplicaSet":
+                workload = parse_workload(obj, kind, self.name)
+            owner = next((r for r in (obj.get("metadata") or {}).get("ownerReferences") or ()
+                          if r.get("controller")), None)
+            kind, name = (owner.get("kind", ""), owner.get("name", "")) if owner else ("", "")
+        return chain, workload
+
+    # -- doctor -----------------------------------------------------------------------------------
+    def check(self) -> str:
+        """For `cockpit check`: server version, and that pods can be listed in the configured scope."""
+        from kubernetes import client
+
+        version = self._get_json(Action("get", "version"), client.VersionApi(self._api_client()).get_code)
+        which, all_ns, in_ns, _ = _RESOURCES["pods"]
+        api = self._api(which)
+        fn, args = (getattr(api, in_ns), (self.namespace,)) if self.namespace else (getattr(api, all_ns), ())
+        self._get_json(Action("list", "pods", self.namespace), fn, *args, limit=1)
+        scope = f"namespace {self.namespace}" if self.namespace else "all namespaces"
+        return f"kubernetes {self.name}: {self.host} server {version.get('gitVersion', '?')}, pods readable in {scope}"
+
+

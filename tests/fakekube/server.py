@@ -1,0 +1,411 @@
+"""A spec-faithful fake Kubernetes API server over TLS, for the real `kubernetes` client and kubectl.
+
+Read-only HTTP surface: discovery, /version, list (paging, selectors), watch (ADDED/MODIFIED/DELETED,
+BOOKMARK, ERROR 410), get, pods/log as text/plain; Status objects for 400/401/403/404/405/410.
+Tests change the world through FakeKube's Python API (apply/delete/expire_watches/forbid/...).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import json
+import ssl
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from tests.fakekube.selectors import field_selector, label_selector
+from tests.fakekube.store import RESOURCES, Store
+from tests.fakekube.tls import make_cert
+
+VERSION = {
+    "major": "1", "minor": "31", "gitVersion": "v1.31.4-fakekube", "gitCommit": "0" * 40,
+    "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.22.0",
+    "compiler": "gc", "platform": "linux/amd64",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, reason: str, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code, self.reason, self.message, self.details = code, reason, message, details or {}
+
+    def status(self) -> dict[str, Any]:
+        out = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+               "message": self.message, "reason": self.reason, "code": self.code}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+def _resource_list(group_version: str, names: list[str]) -> dict[str, Any]:
+    resources = []
+    for name in names:
+        kind, _, namespaced = RESOURCES[name]
+        resources.append({"name": name, "singularName": kind.lower(), "namespaced": namespaced,
+                          "kind": kind, "verbs": ["get", "list", "watch"]})
+        if name == "pods":
+            resources.append({"name": "pods/log", "singularName": "", "namespaced": True,
+                              "kind": "Pod", "verbs": ["get"]})
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
+            "resources": resources}
+
+
+APPS = {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+        "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}
+DISCOVERY: dict[str, dict[str, Any]] = {
+    "/api": {"kind": "APIVersions", "versions": ["v1"],
+             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [APPS]},
+    "/apis/apps": {"kind": "APIGroup", "apiVersion": "v1", **APPS},
+    "/api/v1": _resource_list("v1", ["pods", "nodes", "events", "namespaces"]),
+    "/apis/apps/v1": _resource_list("apps/v1", ["deployments", "replicasets", "statefulsets", "daemonsets"]),
+    "/version": VERSION,
+}
+
+
+class FakeKube:
+    """One fake cluster. Use as a context manager; `kubeconfig(...)` writes a kubeconfig for it."""
+
+    def __init__(self, tokens: dict[str, str] | None = None, bookmark_interval: float = 1.0):
+        self.store = Store()
+        self.tokens = dict(tokens or {"token-admin": "admin"})  # bearer token -> user name
+        self.forbidden: set[tuple[str, str]] = set()  # (resource, namespace)
+        self.logs: dict[tuple[str, str, str, bool], bytes] = {}
+        self.requests: list[tuple[str, str]] = []  # (method, path?query) of every request
+        self.bookmark_interval = bookmark_interval
+        self.fail_with: tuple[int, str] | None = None  # e.g. (503, "ServiceUnavailable"): every request fails
+        self.stopping = threading.Event()
+        self._dir = tempfile.TemporaryDirectory(prefix="fakekube-")
+        self.dir = Path(self._dir.name)
+        cert, key = make_cert(self.dir)
+        self.ca_file = cert
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.httpd.daemon_threads = True
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.url = f"https://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True, name="fakekube")
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> FakeKube:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.store.cond:
+            self.store.cond.notify_all()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> FakeKube:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the test's knobs ---------------------------------------------------------------------
+    def apply(self, resource: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return self.store.apply(resource, obj)
+
+    def delete(self, resource: str, namespace: str, name: str) -> None:
+        self.store.delete(resource, namespace, name)
+
+    def load(self, objects: dict[str, list[dict[str, Any]]]) -> None:
+        for resource, objs in objects.items():
+            self.store.bulk_load(resource, objs)
+
+    def forbid(self, resource: str, namespace: str = "") -> None:
+        """Deny list/get/watch of `resource` in `namespace` ("" = at the cluster scope only)."""
+        self.forbidden.add((resource, namespace))
+
+    def set_log(self, namespace: str, pod: str, container: str, text: bytes | str, previous: bool = False) -> None:
+        self.logs[(namespace, pod, container, previous)] = text.encode() if isinstance(text, str) else text
+
+    def kubeconfig(self, path: Path, contexts: dict[str, tuple[str, str]] | None = None,
+                   current: str = "") -> Path:
+        """Write a kubeconfig; contexts maps name -> (user token, namespace)."""
+        contexts = contexts or {"fake": ("token-admin", "")}
+        cfg = {
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": f"fake-{self.port}",
+                          "cluster": {"server": self.url, "certificate-authority": str(self.ca_file)}}],
+            "users": [{"name": f"user-{n}", "user": {"token": tok}} for n, (tok, _) in contexts.items()],
+            "contexts": [{"name": n, "context": {"cluster": f"fake-{self.port}", "user": f"user-{n}",
+                                                 **({"namespace": ns} if ns else {})}}
+                         for n, (_, ns) in contexts.items()],
+            "current-context": current or next(iter(contexts)),
+        }
+        path.write_text(yaml.safe_dump(cfg))
+        return path
+
+
+def _handler(fake: FakeKube) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        kube = fake
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    kube: FakeKube
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def _send(self, code: int, body: bytes, ctype: str = "application/json") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, code: int, obj: Any) -> None:
+        self._send(code, json.dumps(obj).encode())
+
+    def _start_stream(self, ctype: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _end_stream(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _user(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        user = self.kube.tokens.get(token)
+        if user is None:
+            raise ApiError(401, "Unauthorized", "Unauthorized")
+        return user
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.kube.requests.append(("GET", self.path))
+        url = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        try:
+            if self.kube.fail_with:
+                code, reason = self.kube.fail_with
+                raise ApiError(code, reason, f"fakekube: {reason}")
+            user = self._user()
+            self._route(url.path.rstrip("/") or "/", params, user)
+        except ApiError as err:
+            self._json(err.code, err.status())
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _refuse(self) -> None:
+        self.kube.requests.append((self.command, self.path))
+        err = ApiError(405, "MethodNotAllowed", "the fake apiserver is read-only")
+        self._json(405, err.status())
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _refuse  # noqa: N815
+
+    # -- routing --------------------------------------------------------------------------------
+    def _route(self, path: str, params: dict[str, str], user: str) -> None:
+        if path in DISCOVERY:
+            return self._json(200, DISCOVERY[path])
+        parts = path.strip("/").split("/")
+        if parts[:2] == ["api", "v1"]:
+            rest = parts[2:]
+        elif parts[:3] == ["apis", "apps", "v1"]:
+            rest = parts[3:]
+        else:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        namespace = ""
+        if len(rest) >= 3 and rest[0] == "namespaces":
+            namespace, rest = rest[1], rest[2:]
+        if not rest or rest[0] not in RESOURCES:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        resource = rest[0]
+        if len(rest) == 1:
+            verb = "watch" if params.get("watch") in ("1", "true") else "list"
+            self._authorize(user, verb, resource, namespace)
+            if verb == "watch":
+                return self._watch(resource, namespace, params)
+            return self._list(resource, namespace, params)
+        name = rest[1]
+        if len(rest) == 3 and resource == "pods" and rest[2] == "log":
+            self._authorize(user, "get", "pods/log", namespace)
+            return self._log(namespace, name, params)
+        if len(rest) != 2:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        self._authorize(user, "get", resource, namespace)
+        obj = self.kube.store.objects[resource].get((namespace, name))
+        if obj is None:
+            raise ApiError(404, "NotFound", f'{resource} "{name}" not found',
+                           {"name": name, "kind": resource})
+        self._json(200, obj)
+
+    def _authorize(self, user: str, verb: str, resource: str, namespace: str) -> None:
+        forbidden = self.kube.forbidden
+        base = resource.split("/")[0]
+        denied = (resource, namespace) in forbidden or (base, namespace) in forbidden
+        if not namespace:  # cluster scope needs access everywhere
+            denied = denied or any(r in (resource, base) for r, _ in forbidden)
+        if denied:
+            where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+            group = "apps" if RESOURCES[base][1] == "apps/v1" else ""
+            sub = resource.split("/")
+            shown = f'"{sub[0]}/{sub[1]}"' if len(sub) > 1 else f'"{resource}"'
+            raise ApiError(403, "Forbidden",
+                           f'{resource} is forbidden: User "{user}" cannot {verb} resource {shown} '
+                           f'in API group "{group}" {where}', {"kind": base})
+
+    # -- list -----------------------------------------------------------------------------------
+    def _matcher(self, params: dict[str, str], namespace: str) -> Any:
+        try:
+            lsel = label_selector(params.get("labelSelector", ""))
+            fsel = field_selector(params.get("fieldSelector", ""))
+        except ValueError as exc:
+            raise ApiError(400, "BadRequest", str(exc)) from None
+        return lambda obj: ((not namespace or obj["metadata"].get("namespace") == namespace)
+                            and lsel(obj) and fsel(obj))
+
+    def _list(self, resource: str, namespace: str, params: dict[str, str]) -> None:
+        store = self.kube.store
+        limit = int(params.get("limit") or 0)
+        cont = params.get("continue", "")
+        selective = bool(params.get("labelSelector") or params.get("fieldSelector"))
+        match = self._matcher(params, namespace)
+        with store.cond:
+            list_rv, start = store.rv, 0
+            keys = store.sorted_keys(resource)
+            if cont:
+                try:
+                    token = json.loads(base64.urlsafe_b64decode(cont))
+                    list_rv, start_key = int(token["rv"]), tuple(token["start"])
+                except (ValueError, KeyError, TypeError):
+                    raise ApiError(400, "BadRequest", "continue key is not valid") from None
+                if list_rv < store.floor:
+                    raise ApiError(410, "Expired", "The provided continue parameter is too old to display "
+                                   "a consistent list result. You can start a new list without the continue parameter.")
+                start = bisect.bisect_left(keys, start_key)
+            elif namespace:
+                start = bisect.bisect_left(keys, (namespace, ""))
+            objs, raw = store.objects[resource], store.raw[resource]
+            page: list[bytes] = []
+            i = start
+            while i < len(keys) and (not limit or len(page) < limit):
+                key = keys[i]
+                if namespace and key[0] != namespace:
+                    break
+                if not selective or match(objs[key]):
+                    page.append(raw[key])
+                i += 1
+            meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
+            more = i < len(keys) and (not namespace or keys[i][0] == namespace)
+            if limit and more:
+                token = {"rv": list_rv, "start": list(keys[i])}
+                meta["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+                if not selective:
+                    end = len(keys) if not namespace else bisect.bisect_left(keys, (namespace + "\0", ""))
+                    meta["remainingItemCount"] = end - i
+        kind, api_version, _ = RESOURCES[resource]
+        head = json.dumps({"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta})
+        body = head[:-1].encode() + b',"items":[' + b",".join(page) + b"]}"
+        self._send(200, body)
+
+    # -- watch ----------------------------------------------------------------------------------
+    def _watch(self, resource: str, namespace: str, params: dict[str, str]) -> None:
+        store, kube = self.kube.store, self.kube
+        match = self._matcher(params, namespace)
+        bookmarks = params.get("allowWatchBookmarks") in ("1", "true")
+        deadline = time.monotonic() + min(float(params.get("timeoutSeconds") or 1800), 1800)
+        rv_param = params.get("resourceVersion", "")
+        self._start_stream("application/json")
+
+        def send(kind: str, obj: dict[str, Any]) -> None:
+            self._chunk(json.dumps({"type": kind, "object": obj}).encode() + b"\n")
+
+        def gone(rv: str) -> None:
+            send("ERROR", ApiError(410, "Expired", f"too old resource version: {rv} ({store.floor})").status())
+            self._end_stream()
+
+        with store.cond:
+            epoch = store.expire_epoch
+            if rv_param in ("", "0"):  # "any": start with the current state as ADDED events
+                initial = [o for o in store.objects[resource].values() if match(o)]
+                pos_rv = store.rv
+            else:
+                initial, pos_rv = [], int(rv_param)
+                if pos_rv < store.floor:
+                    return gone(rv_param)
+        for obj in initial:
+            send("ADDED", obj)
+        last_bookmark = time.monotonic()
+        while not kube.stopping.is_set() and time.monotonic() < deadline:
+            with store.cond:
+                if store.expire_epoch != epoch:
+                    return gone(str(pos_rv))
+                events = store.events_after(pos_rv)
+                if not events:
+                    store.cond.wait(min(self.kube.bookmark_interval, max(0.0, deadline - time.monotonic())))
+                    events = store.events_after(pos_rv)
+                current = store.rv
+            for ev in events:
+                pos_rv = ev.rv
+                if ev.resource == resource and match(ev.obj):
+                    send(ev.type, ev.obj)
+            if bookmarks and time.monotonic() - last_bookmark >= self.kube.bookmark_interval:
+                kind, api_version, _ = RESOURCES[resource]
+                send("BOOKMARK", {"kind": kind, "apiVersion": api_version,
+                                  "metadata": {"resourceVersion": str(max(current, pos_rv))}})
+                pos_rv = max(pos_rv, current)
+                last_bookmark = time.monotonic()
+        self._end_stream()
+
+    # -- logs -----------------------------------------------------------------------------------
+    def _log(self, namespace: str, name: str, params: dict[str, str]) -> None:
+        pod = self.kube.store.objects["pods"].get((namespace, name))
+        if pod is None:
+            raise ApiError(404, "NotFound", f'pods "{name}" not found', {"name": name, "kind": "pods"})
+        names = [c["name"] for c in pod["spec"].get("containers", [])]
+        container = params.get("container", "")
+        if not container:
+            if len(names) != 1:
+                raise ApiError(400, "BadRequest", f"a container name must be specified for pod {name}, "
+                               f"choose one of: [{' '.join(names)}]")
+            container = names[0]
+        elif container not in names + [c["name"] for c in pod["spec"].get("initContainers", [])]:
+            raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
+        previous = params.get("previous") in ("1", "true")
+        text = self.kube.logs.get((namespace, name, container, previous))
+        if text is None:
+            if previous:
+                raise ApiError(400, "BadRequest",
+                               f'previous terminated container "{container}" in pod "{name}" not found')
+            text = b""
+        if params.get("tailLines"):
+            n = int(params["tailLines"])
+            lines = text.splitlines(keepends=True)
+            text = b"".join(lines[-n:]) if n else b""
+        if params.get("limitBytes"):
+            text = text[: int(params["limitBytes"])]
+        if params.get("follow") in ("1", "true"):
+            # Streamed like the kubelet does; the stream ends when the fake stops (no new lines here).
+            self._start_stream("text/plain")
+            if text:
+                self._chunk(text)
+            self.kube.stopping.wait(0.2)
+            return self._end_stream()
+        self._send(200, text, "text/plain")
