@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from cockpit.advisor.base import Advisor, AdvisorRequest, ScreenState
 from cockpit.analysis.sanitize import sanitize_line
@@ -32,6 +32,7 @@ from cockpit.ui.panes.base import Pane
 from cockpit.ui.panes.marcus import MarcusPane
 from cockpit.ui.panes.pods import PodsPane
 from cockpit.ui.panes.slos import SLOsPane
+from cockpit.ui.vtable import VirtualTable
 
 PANE_ORDER = ("alerts", "pods", "slos", "marcus")
 ACK_SECONDS = 15 * 60
@@ -532,9 +533,9 @@ class CockpitApp(App):
             self.show_alerts()
 
     # -- selection: enter, correlation highlight ----------------------------------------------
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        table = event.data_table
+    @on(VirtualTable.RowSelected)
+    def _row_selected(self, event: VirtualTable.RowSelected) -> None:
+        table = event.table
         if table is self.alerts_pane.table:
             group = self.alerts_pane.selected_group
             if group:
@@ -549,13 +550,13 @@ class CockpitApp(App):
         elif table is self.slos_pane.table and self.slos_pane.selected:
             self.open_slo(self.slos_pane.selected)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if not self.live and not self.is_running:
+    @on(VirtualTable.RowHighlighted)
+    def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        if isinstance(event, VirtualTable.RowSelected):
             return
-        self.update_highlights(event.data_table)
+        self.update_highlights(event.table)
 
-    def update_highlights(self, table: DataTable) -> None:
+    def update_highlights(self, table: VirtualTable) -> None:
         try:
             from cockpit.analysis.correlate import related
         except ImportError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich.text import Text
+
 from cockpit.model import Alert, SourceHealth
 from cockpit.ui import rows
 from cockpit.ui.panes.base import Pane
@@ -12,10 +14,20 @@ from cockpit.ui.panes.base import Pane
 GROUP = "group\0"
 
 
+def marked(cells: tuple[Text, ...], on: bool) -> tuple[Text, ...]:
+    """Reverse the first cell of a row related to the selection in another pane."""
+    if not on:
+        return cells
+    first = cells[0].copy()
+    first.stylize("reverse")
+    return (first, *cells[1:])
+
+
 class AlertsPane(Pane):
     pane_name = "alerts"
-    COLUMNS = (("sev", "Sev"), ("name", "Alert"), ("where", "Namespace/Service"), ("age", "Age"),
-               ("summary", "Summary"), ("state", "State"))
+    COLUMNS = (("sev", "Sev", 8), ("name", "Alert", 36), ("where", "Where", 28, 3), ("age", "Age", 6, 5),
+               ("summary", "Summary", 200), ("state", "State", 18, 4))
+    FLEX = "summary"
 
     def __init__(self) -> None:
         super().__init__()
@@ -28,22 +40,29 @@ class AlertsPane(Pane):
     def filter_hint(self) -> str:
         return 'filter: text or matchers  severity=critical namespace=~"shop.*" alertname!=Watchdog'
 
+    def render_row(self, item: tuple) -> Sequence[Text]:
+        if item[0] == "group":
+            _, name, members, expanded, now = item
+            return rows.group_row(name, members, expanded, now)
+        _, alert, indent, hl, now = item
+        return marked(rows.alert_row(alert, now, indent=indent), hl)
+
     def show(self, alerts: Sequence[Alert], health: Sequence[SourceHealth], now: datetime) -> None:
         self.alerts = list(alerts)
         shown = [a for a in rows.filter_alerts(self.alerts, self.filter_text)
                  if self.show_muted or a.state not in ("silenced", "inhibited")]
         self.shown = shown
-        table_rows = []
+        items: list[tuple[str, tuple]] = []
         for name, members in rows.alert_groups(shown):
             if len(members) == 1:
                 a = members[0]
-                table_rows.append((a.fingerprint, self._mark(a, rows.alert_row(a, now, indent=False))))
+                items.append((a.fingerprint, ("alert", a, False, a.fingerprint in self.highlight, now)))
                 continue
             expanded = name not in self.collapsed
-            table_rows.append((GROUP + name, rows.group_row(name, members, expanded, now)))
+            items.append((GROUP + name, ("group", name, tuple(members), expanded, now)))
             if expanded:
-                table_rows += [(a.fingerprint, self._mark(a, rows.alert_row(a, now))) for a in members]
-        self.table.apply_rows(table_rows)
+                items += [(a.fingerprint, ("alert", a, True, a.fingerprint in self.highlight, now)) for a in members]
+        self.table.set_items(items)
         title = rows.alerts_title(self.alerts, len(shown))
         if not self.show_muted:
             title += " · muted hidden"
@@ -53,22 +72,14 @@ class AlertsPane(Pane):
         else:
             self.set_message("")
 
-    def _mark(self, alert: Alert, cells: tuple) -> tuple:
-        if alert.fingerprint in self.highlight:
-            first = cells[0].copy()
-            first.stylize("reverse")
-            return (first, *cells[1:])
-        return cells
-
     @property
     def selected(self) -> Alert | None:
-        key = self.table.selected_key
-        if key is None:
+        item = self.table.item(self.table.selected_key or "")
+        if item is None:
             return None
-        if key.startswith(GROUP):
-            name = key[len(GROUP):]
-            return next((a for a in self.shown if a.name == name), None)
-        return next((a for a in self.shown if a.fingerprint == key), None)
+        if item[0] == "group":
+            return item[2][0]
+        return item[1]
 
     @property
     def selected_group(self) -> str | None:

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import SourceHealth
-from cockpit.ui.table import KeyedTable
+from cockpit.ui.vtable import VirtualTable
 
 
 def stale_suffix(health: Sequence[SourceHealth]) -> str:
@@ -28,7 +28,8 @@ class Pane(Vertical, can_focus=False):
     """Base of the alerts, pods and SLOs panes."""
 
     pane_name = ""
-    COLUMNS: Sequence[tuple[str, str]] = ()
+    COLUMNS: Sequence[tuple[str, str, int]] = ()  # (key, label, max width)
+    FLEX = ""  # the column that takes spare width
 
     class FilterChanged(Message):
         def __init__(self, pane: str, text: str) -> None:
@@ -39,14 +40,18 @@ class Pane(Vertical, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(id=f"pane-{self.pane_name}", classes="pane", **kwargs)
         self.filter_text = ""
-        self.table = KeyedTable(self.columns(), id=f"table-{self.pane_name}")
+        self.table = VirtualTable(self.columns(), self.render_row, flex=self.FLEX, id=f"table-{self.pane_name}")
         self.message_line = Static("", classes="pane-message")
         self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")
         self.base_title = self.pane_name.capitalize()
         self.stale = ""
 
-    def columns(self) -> Sequence[tuple[str, str]]:
+    def columns(self) -> Sequence[tuple[str, str, int]]:
         return self.COLUMNS
+
+    def render_row(self, item: object) -> Sequence[Text]:
+        """Cells of one row; called only for rows on screen."""
+        raise NotImplementedError
 
     def filter_hint(self) -> str:
         return "filter: text"
@@ -103,4 +108,4 @@ class Pane(Vertical, can_focus=False):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.close_filter(clear=False)
-        self.table.move_cursor(row=0)
+        self.table.move_cursor(0)

@@ -5,50 +5,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich.text import Text
+
 from cockpit.model import Pod, SourceHealth
 from cockpit.ui import rows
+from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
 
-BASE_COLUMNS = (("ns", "Namespace"), ("name", "Name"), ("ready", "Ready"), ("status", "Status"),
-                ("restarts", "Restarts"), ("age", "Age"), ("node", "Node"))
+BASE_COLUMNS = (("ns", "Namespace", 20, 5), ("name", "Name", 50), ("ready", "Ready", 5, 6), ("status", "Status", 60),
+                ("restarts", "Restarts", 16, 4), ("age", "Age", 6, 3), ("node", "Node", 24, 1))
 
 
 class PodsPane(Pane):
     pane_name = "pods"
+    FLEX = "status"
 
     def __init__(self, with_context: bool = False) -> None:
         self.with_context = with_context
         super().__init__()
         self.pods: dict[str, Pod] = {}
         self.shown: list[Pod] = []
+        self.problems = 0
         self.highlight: frozenset[tuple[str, str, str]] = frozenset()
 
     def columns(self):
-        return ((("ctx", "Context"),) if self.with_context else ()) + BASE_COLUMNS
+        return ((("ctx", "Context", 20, 2),) if self.with_context else ()) + BASE_COLUMNS
 
     def filter_hint(self) -> str:
         return "filter: text, ns=NAME, label=app=checkout, node=NAME, ctx=NAME"
 
+    def render_row(self, item: tuple) -> Sequence[Text]:
+        rank, pod, hl, now = item
+        return marked(rows.pod_row(pod, rank, now, self.with_context), hl)
+
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True) -> None:
-        visible = rows.filter_pods(pods, self.filter_text) if self.filter_text else pods
-        ranked = rows.order_pods(visible, now)
+        ranked = rows.order_pods(pods, now)
+        self.problems = sum(1 for rank, _ in ranked if rank < 9)
+        if self.filter_text:
+            keep = {id(p) for p in rows.filter_pods(pods, self.filter_text)}
+            ranked = [(r, p) for r, p in ranked if id(p) in keep]
         self.shown = [p for _, p in ranked]
-        self.pods = {rows.pod_key(p): p for p in self.shown}
-        table_rows = []
+        self.pods = {}
+        items = []
+        hl = self.highlight
         for rank, p in ranked:
-            cells = rows.pod_row(p, rank, now, self.with_context)
-            if p.key in self.highlight:
-                first = cells[0].copy()
-                first.stylize("reverse")
-                cells = (first, *cells[1:])
-            table_rows.append((rows.pod_key(p), cells))
-        self.table.apply_rows(table_rows)
-        problems = sum(1 for p in pods if rows.is_problem(p, now))
-        self.set_title(rows.pods_title(len(pods), problems, len(visible)), health)
-        if not configured:
-            self.set_message("No Kubernetes context configured (--kubeconfig / --context).")
-        else:
-            self.set_message("")
+            key = rows.pod_key(p)
+            self.pods[key] = p
+            items.append((key, (rank, p, p.key in hl if hl else False, now)))
+        self.table.set_items(items)
+        self.set_title(rows.pods_title(len(pods), self.problems, len(ranked)), health)
+        self.set_message("" if configured else "No Kubernetes context configured (--kubeconfig / --context).")
 
     @property
     def selected(self) -> Pod | None:

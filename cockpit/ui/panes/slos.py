@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
+
 from cockpit.model import SLOStatus, SourceHealth
 from cockpit.ui import rows
+from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
 
 
 class SLOsPane(Pane):
     pane_name = "slos"
-    COLUMNS = (("slo", "Service/SLO"), ("objective", "Objective"), ("b5m", "5m"), ("b1h", "1h"), ("b6h", "6h"),
-               ("b3d", "3d"), ("budget", "Budget left"), ("status", "Status"), ("eta", "Exhausted in"))
+    COLUMNS = (("slo", "Service/SLO", 40), ("objective", "Objective", 9, 1), ("b5m", "5m", 6, 5), ("b1h", "1h", 6),
+               ("b6h", "6h", 6, 4), ("b3d", "3d", 6, 2), ("budget", "Budget left", 18, 6), ("status", "Status", 7),
+               ("eta", "Exhausted in", 12, 3))
+    FLEX = "slo"
 
     def __init__(self) -> None:
         super().__init__()
@@ -21,19 +26,15 @@ class SLOsPane(Pane):
         self.shown: list[SLOStatus] = []
         self.highlight: frozenset[tuple[str, str]] = frozenset()
 
+    def render_row(self, item: tuple) -> Sequence[Text]:
+        slo, hl = item
+        return marked(rows.slo_row(slo), hl)
+
     def show(self, slos: Sequence[SLOStatus], health: Sequence[SourceHealth], configured: bool = True) -> None:
         ordered = rows.order_slos(rows.filter_slos(slos, self.filter_text))
         self.shown = ordered
         self.slos = {rows.slo_key(s): s for s in ordered}
-        table_rows = []
-        for s in ordered:
-            cells = rows.slo_row(s)
-            if s.key in self.highlight:
-                first = cells[0].copy()
-                first.stylize("reverse")
-                cells = (first, *cells[1:])
-            table_rows.append((rows.slo_key(s), cells))
-        self.table.apply_rows(table_rows)
+        self.table.set_items([(rows.slo_key(s), (s, s.key in self.highlight)) for s in ordered])
         self.set_title(rows.slos_title(slos), health)
         self.set_message("" if configured else "No SLO specs given (--slo FILE, Sloth or OpenSLO YAML).")
 

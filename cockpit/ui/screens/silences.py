@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from cockpit.model import Silence
 from cockpit.ui.rows import age, cell
-from cockpit.ui.table import KeyedTable
+from cockpit.ui.vtable import VirtualTable
 
 
 class SilencesScreen(Screen):
@@ -30,8 +30,9 @@ class SilencesScreen(Screen):
         self.now = now
         self.on_expire = on_expire
         self.show_expired = False
-        self.table = KeyedTable((("state", "State"), ("matchers", "Matchers"), ("by", "Created by"),
-                                 ("comment", "Comment"), ("ends", "Ends in"), ("id", "ID")), id="silences-table")
+        self.table = VirtualTable((("state", "State", 8), ("matchers", "Matchers", 80), ("by", "Created by", 30),
+                                   ("comment", "Comment", 60), ("ends", "Ends in", 8), ("id", "ID", 8)),
+                                  flex="comment", id="silences-table")
         self.header = Static("", id="screen-title")
 
     def compose(self) -> ComposeResult:
@@ -59,7 +60,7 @@ class SilencesScreen(Screen):
                 cell(ends),
                 cell(s.id[:8], "dim"),
             )))
-        self.table.apply_rows(rows)
+        self.table.set_items(rows)
         active = sum(1 for s in self.silences if s.state == "active")
         pending = sum(1 for s in self.silences if s.state == "pending")
         self.header.update(Text(f" Silences · {active} active · {pending} pending · x expires ", style="bold reverse"))

@@ -1,0 +1,237 @@
+"""A virtual table: rows are rendered only when they are on screen.
+
+DataTable builds and measures every cell of every row: with 10,000 pods that is seconds per refresh.
+Here the pane hands over its ordered (key, item) pairs; a row is turned into cells only when it is
+scrolled into view, and cached until its item changes. The cursor follows its key across updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cells = Sequence[Text]
+RenderRow = Callable[[Any], Cells]
+
+HEADER_STYLE = Style(bold=True, color="bright_white", bgcolor="grey23")
+CURSOR_FOCUSED = Style(bgcolor="dodger_blue3", color="white", bold=True)
+CURSOR_BLURRED = Style(bgcolor="grey30")
+SAMPLE_ROWS = 300  # rows measured to size the columns
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    VirtualTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "Top", show=False),
+        Binding("end,G", "last", "Bottom", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    class RowHighlighted(Message):
+        def __init__(self, table: VirtualTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class RowSelected(RowHighlighted):
+        pass
+
+    def __init__(self, columns: Sequence[tuple], render_row: RenderRow | None = None,
+                 flex: str = "", **kwargs: Any) -> None:
+        """columns: (key, label, max width[, drop priority]); `flex` names the column that takes the
+        spare width. When the widget is too narrow, columns with the lowest priority are hidden first."""
+        super().__init__(**kwargs)
+        self.columns = [(c[0], c[1], c[2]) for c in columns]
+        self.priority = [c[3] if len(c) > 3 else 99 for c in columns]
+        self.flex = flex or self.columns[-1][0]
+        self.render_row = render_row or (lambda item: item)
+        self._keys: list[str] = []
+        self._items: dict[str, Any] = {}
+        self._index: dict[str, int] = {}
+        self._cache: dict[str, tuple[Any, Cells]] = {}
+        self._widths: list[int] = [len(label) for _, label, _ in self.columns]
+        self.cursor = 0
+
+    # -- data --------------------------------------------------------------------------------------
+    @property
+    def keys(self) -> list[str]:
+        return self._keys
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def selected_key(self) -> str | None:
+        return self._keys[self.cursor] if 0 <= self.cursor < len(self._keys) else None
+
+    def item(self, key: str) -> Any:
+        return self._items.get(key)
+
+    def set_items(self, items: Sequence[tuple[str, Any]]) -> None:
+        """Show these rows in this order. Rows whose item is unchanged keep their rendered cells."""
+        selected = self.selected_key
+        self._keys = [k for k, _ in items]
+        self._items = dict(items)
+        self._index = {k: i for i, k in enumerate(self._keys)}
+        if len(self._cache) > 4 * max(len(self._keys), 1000):
+            self._cache = {k: v for k, v in self._cache.items() if k in self._items}
+        if selected is not None and selected in self._index:
+            self.cursor = self._index[selected]
+        else:
+            self.cursor = min(self.cursor, max(0, len(self._keys) - 1))
+        self._measure()
+        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        self.refresh()
+        if selected != self.selected_key:
+            self.post_message(self.RowHighlighted(self, self.selected_key))
+
+    def _cells(self, key: str) -> Cells:
+        item = self._items[key]
+        cached = self._cache.get(key)
+        if cached is not None and (cached[0] is item or cached[0] == item):
+            return cached[1]
+        cells = self.render_row(item)
+        self._cache[key] = (item, cells)
+        return cells
+
+    def _measure(self) -> None:
+        """Column widths from the header and a sample of rows (the first ones: problems come first)."""
+        widths = [len(label) for _, label, _ in self.columns]
+        sample = self._keys[:SAMPLE_ROWS]
+        top = int(self.scroll_offset.y)
+        sample += self._keys[top: top + 60]
+        for key in sample:
+            for i, cell in enumerate(self._cells(key)):
+                if i < len(widths):
+                    widths[i] = max(widths[i], cell.cell_len)
+        self._widths = [min(w, limit) for w, (_, _, limit) in zip(widths, self.columns, strict=True)]
+
+    def _layout_widths(self) -> list[int]:
+        """Fit the columns into the widget: the flex column shrinks first (to 12), then the
+        least important columns are hidden (width 0), then the widest ones shrink."""
+        widths = list(self._widths)
+        flex = next((i for i, (k, _, _) in enumerate(self.columns) if k == self.flex), len(widths) - 1)
+
+        def available() -> int:
+            return self.size.width - (sum(1 for w in widths if w) - 1)
+
+        droppable = sorted((p, i) for i, p in enumerate(self.priority) if p < 99)
+        while sum(widths) - widths[flex] + min(widths[flex], 12) > available() and droppable:
+            widths[droppable.pop(0)[1]] = 0
+        spare = available() - sum(widths)
+        if spare >= 0:
+            widths[flex] += spare
+            return widths
+        widths[flex] = max(min(widths[flex], 12), widths[flex] + spare)
+        while sum(widths) > available() and max(widths) > 4:
+            i = widths.index(max(widths))
+            widths[i] -= 1
+        return widths
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def _line(self, cells: Sequence[Text], widths: list[int], style: Style | None = None) -> list[Segment]:
+        line = Text(no_wrap=True, end="")
+        first = True
+        for cell, width in zip(cells, widths, strict=False):
+            if not width:
+                continue
+            if not first:
+                line.append(" ")
+            first = False
+            piece = cell.copy()
+            piece.truncate(width, overflow="ellipsis", pad=True)
+            line.append_text(piece)
+        if style is not None:
+            line.stylize(style)
+        return list(line.render(self.app.console, end=""))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        widths = self._layout_widths()
+        if y == 0:
+            header = [Text(label) for _, label, _ in self.columns]
+            return Strip(self._line(header, widths, HEADER_STYLE)).crop_extend(0, width, HEADER_STYLE)
+        index = int(self.scroll_offset.y) + y - 1
+        if index >= len(self._keys):
+            return Strip.blank(width, self.rich_style)
+        style = None
+        if index == self.cursor:
+            style = CURSOR_FOCUSED if self.has_focus else CURSOR_BLURRED
+        strip = Strip(self._line(self._cells(self._keys[index]), widths, style))
+        return strip.crop_extend(0, width, style or self.rich_style)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._keys) + 1)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- cursor ------------------------------------------------------------------------------------
+    def move_cursor(self, row: int) -> None:
+        if not self._keys:
+            return
+        row = max(0, min(row, len(self._keys) - 1))
+        changed = row != self.cursor
+        self.cursor = row
+        self._scroll_to_cursor()
+        self.refresh()
+        if changed:
+            self.post_message(self.RowHighlighted(self, self.selected_key))
+
+    def select_key(self, key: str) -> bool:
+        if key not in self._index:
+            return False
+        self.move_cursor(self._index[key])
+        return True
+
+    def _scroll_to_cursor(self) -> None:
+        body = max(1, self.size.height - 1)  # the header line is not scrolled
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor + direction * max(1, self.size.height - 2))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._keys) - 1)
+
+    def action_select(self) -> None:
+        if self.selected_key is not None:
+            self.post_message(self.RowSelected(self, self.selected_key))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_cursor(int(self.scroll_offset.y) + event.y - 1)
