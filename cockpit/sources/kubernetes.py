@@ -77,7 +77,7 @@ def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace:
     try:
         merged = KubeConfigMerger(existing).config
         known = {c["name"]: c for c in merged["contexts"]} if "contexts" in merged else {}
-        current = merged.safe_get("current-context") or ""
+        current = _current_context(existing)
     except (ConfigException, KeyError, TypeError, ValueError) as exc:
         raise SourceError(f"kubernetes: cannot read kubeconfig {path}: {exc}") from None
     wanted = list(contexts) or ([current] if current else [])
@@ -91,6 +91,20 @@ def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace:
         clusters.append(KubeCluster(name, kubeconfig=existing, namespace=namespace,
                                     exec_command=_exec_command(merged, known[name])))
     return clusters
+
+
+def _current_context(paths: str) -> str:
+    """kubectl's rule: the first file that sets current-context wins (the Python client takes the last)."""
+    import yaml
+
+    for path in paths.split(os.pathsep):
+        try:
+            data = yaml.safe_load(Path(path).expanduser().read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and data.get("current-context"):
+            return str(data["current-context"])
+    return ""
 
 
 def _exec_command(merged: Any, context: Any) -> str:

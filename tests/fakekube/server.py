@@ -71,13 +71,24 @@ DISCOVERY: dict[str, dict[str, Any]] = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up mid-stream (a closed watch, a TLS shutdown) are normal here."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 class FakeKube:
     """One fake cluster. Use as a context manager; `kubeconfig(...)` writes a kubeconfig for it."""
 
     def __init__(self, tokens: dict[str, str] | None = None, bookmark_interval: float = 1.0):
         self.store = Store()
         self.tokens = dict(tokens or {"token-admin": "admin"})  # bearer token -> user name
-        self.forbidden: set[tuple[str, str]] = set()  # (resource, namespace)
+        self.forbidden: set[tuple[str, str, str]] = set()  # (resource, namespace, user or "")
         self.logs: dict[tuple[str, str, str, bool], bytes] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path?query) of every request
         self.bookmark_interval = bookmark_interval
@@ -87,8 +98,7 @@ class FakeKube:
         self.dir = Path(self._dir.name)
         cert, key = make_cert(self.dir)
         self.ca_file = cert
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), _handler(self))
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
         self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
@@ -126,9 +136,10 @@ class FakeKube:
         for resource, objs in objects.items():
             self.store.bulk_load(resource, objs)
 
-    def forbid(self, resource: str, namespace: str = "") -> None:
-        """Deny list/get/watch of `resource` in `namespace` ("" = at the cluster scope only)."""
-        self.forbidden.add((resource, namespace))
+    def forbid(self, resource: str, namespace: str = "", user: str = "") -> None:
+        """Deny list/get/watch of `resource` in `namespace` ("" = at the cluster scope only) to `user`
+        ("" = everyone). A user denied one namespace is denied the cluster scope too, as with RBAC."""
+        self.forbidden.add((resource, namespace, user))
 
     def set_log(self, namespace: str, pod: str, container: str, text: bytes | str, previous: bool = False) -> None:
         self.logs[(namespace, pod, container, previous)] = text.encode() if isinstance(text, str) else text
@@ -257,11 +268,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, obj)
 
     def _authorize(self, user: str, verb: str, resource: str, namespace: str) -> None:
-        forbidden = self.kube.forbidden
         base = resource.split("/")[0]
-        denied = (resource, namespace) in forbidden or (base, namespace) in forbidden
-        if not namespace:  # cluster scope needs access everywhere
-            denied = denied or any(r in (resource, base) for r, _ in forbidden)
+        rules = [(r, ns) for r, ns, who in self.kube.forbidden if who in ("", user) and r in (resource, base)]
+        denied = any(ns == namespace for _, ns in rules)
+        if not namespace:  # the cluster scope needs access everywhere
+            denied = denied or bool(rules)
         if denied:
             where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
             group = "apps" if RESOURCES[base][1] == "apps/v1" else ""
@@ -327,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- watch ----------------------------------------------------------------------------------
     def _watch(self, resource: str, namespace: str, params: dict[str, str]) -> None:
-        store, kube = self.kube.store, self.kube
+        store = self.kube.store
         match = self._matcher(params, namespace)
         bookmarks = params.get("allowWatchBookmarks") in ("1", "true")
         deadline = time.monotonic() + min(float(params.get("timeoutSeconds") or 1800), 1800)
@@ -350,6 +361,16 @@ class _Handler(BaseHTTPRequestHandler):
                 initial, pos_rv = [], int(rv_param)
                 if pos_rv < store.floor:
                     return gone(rv_param)
+            store.watchers += 1
+        try:
+            self._follow(resource, initial, pos_rv, epoch, deadline, match, bookmarks, send, gone)
+        finally:
+            with store.cond:
+                store.watchers -= 1
+
+    def _follow(self, resource: str, initial: list[dict[str, Any]], pos_rv: int, epoch: int, deadline: float,
+                match: Any, bookmarks: bool, send: Any, gone: Any) -> None:
+        store, kube = self.kube.store, self.kube
         for obj in initial:
             send("ADDED", obj)
         last_bookmark = time.monotonic()

@@ -46,6 +46,7 @@ class Store:
     history: list[WatchEvent] = field(default_factory=list)
     history_rvs: list[int] = field(default_factory=list)
     expire_epoch: int = 0  # bumped to make every open watch end with 410
+    watchers: int = 0  # watches open right now
     cond: threading.Condition = field(default_factory=threading.Condition)
     _sorted: dict[str, list[Key]] = field(default_factory=dict)
 
