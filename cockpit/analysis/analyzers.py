@@ -324,7 +324,7 @@ def _join(parts: list[str]) -> str:
 def _correlation(c: _Cluster) -> Finding:
     names = sorted({a.name for a in c.alerts}, key=lambda n: min(
         (severity_rank(a.severity), a.name) for a in c.alerts if a.name == n))
-    parts = [", ".join(names[:3]) + (f" (+{len(names) - 3} alerts)" if len(names) > 3 else "")]
+    parts = [", ".join(names[:3]) + (f" (+{len(names) - 3} alerts)" if len(names) > 3 else "")] if names else []
     worst = {}
     for g in c.groups:  # one phrase per workload: its worst problem
         if g.workload not in worst or KIND_ORDER[g.kind] < KIND_ORDER[worst[g.workload].kind]:
@@ -334,10 +334,10 @@ def _correlation(c: _Cluster) -> Finding:
     parts += [f"node {n}" for n in c.nodes]
     sev = "critical" if any(severity_rank(a.severity) == 0 for a in c.alerts) or any(
         s.status == "page" for s in c.slos) else "warning"
-    related = tuple([f"alert {n}" for n in names] + [g.subject for g in c.groups]
-                    + [f"slo {s.service}/{s.name}" for s in c.slos] + [f"node {n}" for n in c.nodes])
-    return Finding(sev, "correlation", f"alert {names[0]}", f"{_join(parts)} point to one cause",
-                   related=related)
+    related = tuple([f"alert {n}" for n in names] + [f"slo {s.service}/{s.name}" for s in c.slos]
+                    + [g.subject for g in c.groups] + [f"node {n}" for n in c.nodes])
+    subject = f"alert {names[0]}" if names else related[0]
+    return Finding(sev, "correlation", subject, f"{_join(parts)} point to one cause", related=related)
 
 
 def _alert_findings(snapshot: Snapshot, groups: list[PodGroup], now: datetime | None) -> list[Finding]:
@@ -348,7 +348,7 @@ def _alert_findings(snapshot: Snapshot, groups: list[PodGroup], now: datetime | 
     covered: set[str] = set()
     for c in _clusters(firing, groups, burning, sick):
         signals = bool(c.groups) + bool(c.slos) + bool(c.nodes)
-        if c.alerts and signals:
+        if (c.alerts and signals) or (c.groups and c.slos):  # an SLO burning with its pods failing, unalerted
             out.append(_correlation(c))
             covered |= {a.fingerprint for a in c.alerts}
     by_name: dict[str, list[Alert]] = defaultdict(list)
