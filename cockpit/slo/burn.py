@@ -147,13 +147,15 @@ class SLOEngine:
     def fetch_slos(self) -> list[SLOStatus]:
         started = time.perf_counter()
         self.stats = RefreshStats()
+        now = self.clock()
         recorded = self._detect_recorded()
         jobs = self._plan(recorded)
-        results = self._run(jobs)
-        statuses = self._assemble(jobs, results)
+        results, fresh = self._run(jobs, now)
+        ratios, statuses = self._assemble(jobs, results)
+        self._remember(jobs, results, fresh, ratios, now)
         self.stats.recorded_slos = len({key for key, _ in recorded} & {s.key for s in self.specs})
         self.stats.seconds = time.perf_counter() - started
-        if self.stats.failed and self.stats.failed == len(results) - self.stats.cached:
+        if fresh and self.stats.failed == len(fresh):
             # Nothing answered: Prometheus itself is failing; the Hub keeps the last data, marked stale.
             raise SourceError(next(r[1] for r in results.values() if isinstance(r, tuple)))
         return statuses
@@ -187,11 +189,10 @@ class SLOEngine:
 
     # -- execution
 
-    def _run(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]]) -> dict[str, object]:
-        """query -> rows, or ("error", message). Long-window results come from the cache while fresh."""
+    def _run(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]], now: float) -> tuple[dict[str, object], list[str]]:
+        """query -> rows, or ("error", message); long windows come from the cache while fresh."""
         results: dict[str, object] = {}
         todo = []
-        now = self.clock()
         for q, users in jobs.items():
             hit = self._cache.get((q, str(self.at)))
             if hit and self._is_long(q, users) and now - hit[0] < self.long_ttl_s:
@@ -203,9 +204,18 @@ class SLOEngine:
             for q, res in zip(todo, pool.map(self._safe_query, todo), strict=True):
                 results[q] = res
                 self.stats.failed += isinstance(res, tuple)
-                if not isinstance(res, tuple) and self._is_long(q, jobs[q]):
-                    self._cache[(q, str(self.at))] = (now, res)
-        return results
+        return results, todo
+
+    def _remember(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]], results: dict[str, object],
+                  fresh: list[str], ratios: dict[tuple[str, str], dict[str, float | None]], now: float) -> None:
+        """Cache long-window answers only when every SLO in them got a value: "no data" may be a
+        recording rule or a scrape history still filling up, so it is asked again next refresh."""
+        for q in fresh:
+            users = jobs[q]
+            if not isinstance(results[q], tuple) and self._is_long(q, users) and all(
+                ratios[s.key].get(w) is not None for s, w, _ in users
+            ):
+                self._cache[(q, str(self.at))] = (now, results[q])
 
     def _safe_query(self, q: str) -> object:
         try:
@@ -220,7 +230,7 @@ class SLOEngine:
         return self.prom.query(q, at=self.at)
 
     def _assemble(self, jobs: dict[str, list[tuple[SLOSpec, str, str]]],
-                  results: dict[str, object]) -> list[SLOStatus]:
+                  results: dict[str, object]) -> tuple[dict[tuple[str, str], dict[str, float | None]], list[SLOStatus]]:
         ratios: dict[tuple[str, str], dict[str, float | None]] = {s.key: {} for s in self.specs}
         shown: dict[tuple[str, str], dict[str, str]] = {s.key: {} for s in self.specs}
         errors: dict[tuple[str, str], str] = {}
@@ -231,12 +241,16 @@ class SLOEngine:
                 if isinstance(res, tuple):
                     errors.setdefault(spec.key, f"{window}: {res[1]}")
                     continue
-                rows = res if user_q == q else [
-                    (lb, v) for lb, v in res if (lb.get("sloth_service"), lb.get("sloth_slo")) == spec.key
-                ]
-                ratios[spec.key][window] = worst(v for _, v in rows)
+                ratios[spec.key][window] = _value(res, q, spec, user_q)
         statuses = [build_status(s, ratios[s.key], shown[s.key], errors.get(s.key, "")) for s in self.specs]
-        return statuses
+        return ratios, statuses
+
+
+def _value(rows: list[tuple[dict[str, str], float]], query: str, spec: SLOSpec, user_q: str) -> float | None:
+    """The spec's error ratio in a query's answer; a batched answer is filtered by the Sloth labels."""
+    if user_q != query:
+        rows = [(lb, v) for lb, v in rows if (lb.get("sloth_service"), lb.get("sloth_slo")) == spec.key]
+    return worst(v for _, v in rows)
 
 
 # ---------------------------------------------------------------- history

@@ -185,3 +185,13 @@ def test_budget_history_converts_period_ratio_series():
     hist = budget_history(spec(), prom, 100.0, 300.0, points=3)
     assert hist == [(100.0, pytest.approx(1.0)), (200.0, pytest.approx(0.5))]
     assert prom.calls[0][0].startswith("slo:sli_error:ratio_rate30d")  # tries the recording rule first
+
+
+def test_no_data_is_not_cached_so_a_filling_history_shows_up_on_the_next_refresh():
+    prom = FakeProm({})  # Prometheus just started: nothing yet
+    engine = SLOEngine([spec()], prom)
+    [st] = engine.fetch_slos()
+    assert st.status == "no-data" and st.error_ratios["3d"] is None
+    prom.answers = {"errors_total": [({}, 0.0002)]}
+    [st] = engine.fetch_slos()
+    assert st.error_ratios["3d"] == pytest.approx(0.0002) and engine.stats.cached == 0
