@@ -115,8 +115,9 @@ def related(
         return Related(frozenset(peers), frozenset(pods), frozenset(s.key for s in slos))
     if pod is not None:
         slos = {s.key for s in snapshot.slos if pod_hits_slo(pod, s)}
-        alerts = {a.fingerprint for a in snapshot.alerts if alert_hits_pod(a, pod)
-                  or any(alert_hits_slo(a, s) for s in snapshot.slos if s.key in slos)}
+        # an alert about one pod (pod label) stays with that pod even when it shares the SLO
+        alerts = {a.fingerprint for a in snapshot.alerts if alert_hits_pod(a, pod) or (
+            not a.labels.get("pod") and any(alert_hits_slo(a, s) for s in snapshot.slos if s.key in slos))}
         return Related(frozenset(alerts), frozenset(), frozenset(slos))
     if slo is not None:
         alerts = [a for a in snapshot.alerts if alert_hits_slo(a, slo)]
