@@ -231,7 +231,7 @@ def _pod(w: DemoWorld, spec: _Spec, i: int, *, name: str | None = None, rs: str 
                                     cpu_request="100m", cpu_limit="1")
     ready = int(c.ready)
     conds = conditions or (("PodScheduled", "True", "", ""), ("Ready", "True" if ready else "False", "", ""))
-    return Pod(spec.namespace, name, phase, ready, 1, c.restarts, reason, node or _node_for(spec, i),
+    return Pod(spec.namespace, name, phase, ready, 1, c.restarts, reason, _node_for(spec, i) if node is None else node,
                created, CONTEXT, labels, (c,), owner_kind, owner_name, conds,
                w.at(born_t + 30) if c.restarts and born_t is not None else None)
 

@@ -46,7 +46,7 @@ def test_cluster_has_the_promised_trouble(snap):
     assert (c.last_reason, c.last_exit_code, c.memory_limit) == ("OOMKilled", 137, "512Mi")
     assert any(c.reason == "ImagePullBackOff" for p in snap.pods for c in p.containers)
     pending = [p for p in snap.pods if p.phase == "Pending" and p.conditions and p.conditions[0][1] == "False"]
-    assert pending and "Insufficient memory" in pending[0].conditions[0][3]
+    assert pending and "Insufficient memory" in pending[0].conditions[0][3] and pending[0].node == ""
     assert [n.name for n in snap.nodes if "MemoryPressure" in n.pressure] == ["node-3"]
     checkout = next(w for w in snap.workloads if w.name == "checkout-api")
     assert checkout.gap > 0
