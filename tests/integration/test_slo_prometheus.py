@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import math
 import shutil
-import socket
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 
+from cockpit.config import HttpAuth
 from cockpit.model import BURN_WINDOWS
 from cockpit.slo.burn import RECORDED_METRIC, SLOEngine, budget_history, status_for
 from cockpit.slo.spec import SLOSpec, duration_s, load_specs
+from cockpit.sources.prometheus import PrometheusSource
+from tests.support.promstack import free_port, start_exporter, start_prometheus
 
 pytestmark = pytest.mark.integration
 if not shutil.which("prometheus") or not shutil.which("promtool"):
@@ -47,123 +46,24 @@ HIST_RATE = 10.0
 OFFSET = 1_000_000.0  # counters never start at 0, so rate() does not clamp its extrapolation
 
 
-# ------------------------------------------------------------------ local helpers
-# (tests/support/promstack.py had not landed when this was written; these start only what we need:
-# one Prometheus with a pre-filled storage dir, long retention and our rule files.)
+# ------------------------------------------------------------------ helpers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_prometheus(workdir: Path, data: Path, port: int, scrape: str, rule_files: list[Path]) -> subprocess.Popen:
-    config = {
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-        "rule_files": [str(r) for r in rule_files],
-        "scrape_configs": [{"job_name": "exporter", "static_configs": [{"targets": [scrape]}]}],
-    }
-    (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
-    log = open(workdir / "prometheus.log", "wb")  # noqa: SIM115 - lives as long as the process
-    proc = subprocess.Popen(
-        ["prometheus", f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
-         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=30d"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {(workdir / 'prometheus.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/-/ready", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("prometheus did not become ready in 30 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def prom_client(url: str, timeout: float = 10.0):
-    """The project's PrometheusSource when it exists, else a minimal PromQuery over the HTTP API."""
-    try:
-        from cockpit.sources.prometheus import PrometheusSource
-
-        from cockpit.config import HttpAuth
-    except ImportError:
-        return HttpProm(url, timeout)
+def prom_client(url: str, timeout: float = 10.0) -> PrometheusSource:
     return PrometheusSource(url, HttpAuth(timeout_s=timeout))
-
-
-class HttpProm:
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self.url, self.client = url, httpx.Client(timeout=timeout)
-
-    def _get(self, path: str, params: dict) -> dict:
-        from cockpit.sources.base import SourceError
-
-        try:
-            r = self.client.get(self.url + path, params=params)
-        except httpx.HTTPError as exc:
-            raise SourceError(f"prometheus {self.url}: {exc}") from None
-        body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
-        if r.status_code != 200 or body.get("status") != "success":
-            raise SourceError(f"prometheus {self.url}: HTTP {r.status_code} {body.get('errorType', '')}: "
-                              f"{body.get('error', r.reason_phrase)}")
-        return body["data"]
-
-    def query(self, promql: str, at: float | None = None):
-        params = {"query": promql, **({"time": at} if at is not None else {})}
-        return [(row["metric"], float(row["value"][1])) for row in self._get("/api/v1/query", params)["result"]]
-
-    def query_range(self, promql: str, start: float, end: float, step: float):
-        data = self._get("/api/v1/query_range", {"query": promql, "start": start, "end": end, "step": step})
-        return [(row["metric"], [(float(t), float(v)) for t, v in row["values"]]) for row in data["result"]]
 
 
 # ------------------------------------------------------------------ fixtures
 
 
-class Exporter:
-    """Counters that grow linearly from t0: increase over any span is exactly rate * span."""
-
-    def __init__(self) -> None:
-        self.t0 = time.time()
-        exporter = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                body = exporter.render().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def render(self) -> str:
-        dt = time.time() - self.t0
-        lines = ["# TYPE live_requests_total counter"]
-        for slo, (rps, ratio) in LIVE.items():
-            lines.append(f'live_requests_total{{slo="{slo}",code="500"}} {OFFSET + rps * ratio * dt!r}')
-            lines.append(f'live_requests_total{{slo="{slo}",code="200"}} {OFFSET + rps * (1 - ratio) * dt!r}')
-        return "\n".join(lines) + "\n"
+def live_metrics(t0: float) -> str:
+    """Counters that grow linearly from t0: the increase over any span is exactly rate * span."""
+    dt = time.time() - t0
+    lines = ["# TYPE live_requests_total counter"]
+    for slo, (rps, ratio) in LIVE.items():
+        lines.append(f'live_requests_total{{slo="{slo}",code="500"}} {OFFSET + rps * ratio * dt!r}')
+        lines.append(f'live_requests_total{{slo="{slo}",code="200"}} {OFFSET + rps * (1 - ratio) * dt!r}')
+    return "\n".join(lines) + "\n"
 
 
 def live_spec_file(path: Path, service: str) -> Path:
@@ -199,7 +99,7 @@ def sloth_rules(specs: list[SLOSpec]) -> dict:
 
 def history_samples(end: float) -> list[tuple[float, float, float]]:
     """(ts, errors counter, total counter), oldest first: 10 min steps, 1 min for the last 3 days."""
-    ts, steps = [], []
+    ts: list[float] = []
     t = end
     while end - t < 8 * 86400 - 600:
         ts.append(t)
@@ -212,7 +112,6 @@ def history_samples(end: float) -> list[tuple[float, float, float]]:
         total += HIST_RATE * (cur - prev)
         errors += HIST_RATE * (cur - prev) * burn / 1000
         out.append((cur, errors, total))
-    del steps
     return out
 
 
@@ -257,7 +156,8 @@ spec:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("slo-prom")
-    exporter = Exporter()
+    t0 = time.time()
+    exporter_url, stop_exporter = start_exporter(lambda: live_metrics(t0))
     recorded = load_specs([str(live_spec_file(tmp / "recorded.yml", "recorded"))])
     raw = load_specs([str(live_spec_file(tmp / "raw.yml", "raw"))])
     (tmp / "history.yaml").write_text(HIST_OPENSLO)
@@ -277,14 +177,14 @@ def stack(tmp_path_factory):
                            str(data)], capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
 
-    port = free_port()
-    proc = start_prometheus(tmp, data, port, scrape=f"127.0.0.1:{exporter.port}", rule_files=[rules])
+    prom = start_prometheus(tmp, scrape_targets=[exporter_url], rule_files=[rules], storage_dir=data,
+                            extra_args=["--storage.tsdb.retention.time=30d"])
     try:
-        yield {"prom": prom_client(f"http://127.0.0.1:{port}"), "recorded": recorded, "raw": raw,
-               "history": history, "samples": samples, "at": end + 30, "port": port}
+        yield {"prom": prom_client(prom.url), "recorded": recorded, "raw": raw,
+               "history": history, "samples": samples, "at": end + 30}
     finally:
-        stop(proc)
-        exporter.server.shutdown()
+        prom.stop()
+        stop_exporter()
 
 
 def wait_for(engine: SLOEngine, ready, timeout: float = 30.0):
