@@ -50,6 +50,7 @@ def next_step(f: Finding) -> str:
         "config": "A referenced ConfigMap or Secret is missing: `kubectl describe pod` names it.",
         "unschedulable": "Free capacity or fix the requests/taints the scheduler message names.",
         "pod-failed": "`kubectl describe pod` for the failure reason; evictions point at node pressure.",
+        "not-ready": "Its readiness probe fails: `kubectl describe pod` shows the probe and its last answer.",
         "node-pressure": f"`kubectl describe node {rest}`; cordon and drain it if it does not recover.",
         "node-notready": f"`kubectl describe node {rest}` and check the kubelet; pods there need a new home.",
         "alert": "Open its runbook: nothing else on screen explains it yet.",

@@ -21,15 +21,16 @@ CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunCont
 KIND_ORDER = {
     "correlation": 0, "crashloop": 1, "oom": 2, "slo-burn": 3, "node-notready": 4, "replica-gap": 5,
     "alert": 6, "image-pull": 7, "config": 8, "unschedulable": 9, "pod-failed": 10, "node-pressure": 11,
-    "alert-storm": 12, "source-down": 13, "slo-nodata": 14, "silenced": 15,
+    "not-ready": 12, "alert-storm": 13, "source-down": 14, "slo-nodata": 15, "silenced": 16,
 }
 STORM_THRESHOLD = 20
 MAX_EVIDENCE = 5
 WORDS = {
     "crashloop": "crash-looping", "oom": "OOMKilled", "image-pull": "failing to pull their image",
     "config": "failing to create their container", "unschedulable": "Pending, unschedulable",
-    "pod-failed": "Failed",
+    "pod-failed": "Failed", "not-ready": "Running but not ready",
 }
+NOT_READY_AFTER_S = 300  # a pod still starting up is not a problem yet
 
 
 def _msg(text: str, limit: int = 200) -> str:
@@ -37,7 +38,7 @@ def _msg(text: str, limit: int = 200) -> str:
 
 
 # -- pods ------------------------------------------------------------------------------------------
-def _pod_issues(pod: Pod) -> list[tuple[str, str, ContainerState | None]]:
+def _pod_issues(pod: Pod, now: datetime | None = None) -> list[tuple[str, str, ContainerState | None]]:
     """(kind, detail, container) for each problem of one pod."""
     issues: list[tuple[str, str, ContainerState | None]] = []
     for c in pod.containers:
@@ -64,6 +65,10 @@ def _pod_issues(pod: Pod) -> list[tuple[str, str, ContainerState | None]]:
                 issues.append(("unschedulable", _msg(message or reason or "not scheduled"), None))
     if pod.phase == "Failed":
         issues.append(("pod-failed", _msg(pod.reason or "Failed"), None))
+    if (not issues and pod.phase == "Running" and pod.ready < pod.total and pod.reason != "Terminating"
+            and now is not None and pod.age_s(now) > NOT_READY_AFTER_S):
+        waiting = [c.name for c in pod.containers if not c.ready]
+        issues.append(("not-ready", f"readiness failing in {', '.join(waiting) or 'a container'}", None))
     return issues
 
 
@@ -93,10 +98,10 @@ class PodGroup:
         return f"{n} {self.workload} pod{'s' * (n != 1)} {word}"
 
 
-def group_pods(pods: tuple[Pod, ...]) -> list[PodGroup]:
+def group_pods(pods: tuple[Pod, ...], now: datetime | None = None) -> list[PodGroup]:
     groups: dict[tuple[str, str, str, str, str], PodGroup] = {}
     for pod in pods:
-        issues = _pod_issues(pod)
+        issues = _pod_issues(pod, now)
         if not issues:
             continue
         wkind, wname = workload_of(pod)
@@ -136,14 +141,14 @@ def _group_summary(g: PodGroup) -> str:
         at = f"at the {limit} memory limit: raise the limit or find the leak" if limit else (
             "with no memory limit: the node ran out of memory")
         return f"{who} OOMKilled (exit 137) {at}"
-    if g.kind in ("image-pull", "config", "unschedulable", "pod-failed"):
+    if g.kind in ("image-pull", "config", "unschedulable", "pod-failed", "not-ready"):
         detail = g.details[0].split(": ", 1)[-1]
         return f"{who} {WORDS[g.kind]}: {detail}"
     return f"{who} {g.kind}"
 
 
 _POD_SEVERITY = {"crashloop": "critical", "oom": "critical", "image-pull": "warning", "config": "warning",
-                 "unschedulable": "warning", "pod-failed": "warning"}
+                 "unschedulable": "warning", "pod-failed": "warning", "not-ready": "warning"}
 
 
 def _group_finding(g: PodGroup) -> Finding:
@@ -385,7 +390,7 @@ def _order(f: Finding) -> tuple[int, int, str]:
 
 def analyze(snapshot: Snapshot) -> list[Finding]:
     """All findings of a snapshot, critical first; deterministic for a given snapshot."""
-    groups = group_pods(snapshot.pods)
+    groups = group_pods(snapshot.pods, snapshot.taken_at)
     findings = [_group_finding(g) for g in groups]
     findings += _node_findings(snapshot)
     findings += _workload_findings(snapshot)

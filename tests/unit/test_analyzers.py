@@ -166,3 +166,13 @@ def test_ten_thousand_pods_single_pass():
     crash = [f for f in findings if f.kind == "crashloop"]
     assert len(pods) == 10_000 and len(crash) == 20
     assert all(f.summary.startswith("20 pods of deployment") for f in crash)
+
+
+def test_running_but_not_ready_only_after_startup():
+    from dataclasses import replace
+    from datetime import timedelta
+
+    stuck = replace(pod("web-1a2-a", rs="web-1a2"), ready=0, created_at=NOW - timedelta(minutes=20))
+    starting = replace(pod("web-1a2-b", rs="web-1a2"), ready=0, created_at=NOW - timedelta(seconds=30))
+    found = analyze(Snapshot(NOW, pods=(stuck, starting)))
+    assert kinds(found) == [("not-ready", "pod shop/web-1a2-a")]
