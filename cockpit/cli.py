@@ -61,7 +61,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # flags may come before or after the question
     if args.command == "ask" and not args.question:
         parser.error('ask needs a question: cockpit ask "what is burning?"')
     if args.question and args.command != "ask":
@@ -155,12 +155,8 @@ def snapshot_dict(snap: Any) -> dict[str, Any]:
 def cmd_snapshot(config: Config, fmt: str) -> int:
     from cockpit.sources.factory import build_hub
 
-    hub, clock = build_hub(config)
+    hub, _ = build_hub(config)
     snap = hub.snapshot()
-    if hub.demo:
-        from dataclasses import replace
-
-        snap = replace(snap, taken_at=clock())
     data = snapshot_dict(snap)
     if fmt == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)

@@ -638,4 +638,5 @@ def demo_hub(world: DemoWorld | None = None, readonly: bool = False, audit=None)
     world = world or DemoWorld()
     am = DemoAlertmanager(world)
     return Hub(alert_sources=[am, DemoRules(world)], silence_backends=[am], clusters=[DemoCluster(world)],
-               slo_sources=[DemoPrometheus(world)], readonly=readonly, demo=True, audit=audit)
+               slo_sources=[DemoPrometheus(world)], readonly=readonly, demo=True, audit=audit,
+               clock=world.now)

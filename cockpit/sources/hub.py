@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from cockpit.model import (
@@ -103,6 +104,7 @@ class Hub:
     audit: Any = None  # cockpit.audit.AuditLog | None
     # Why silencing is unavailable (e.g. only Prometheus configured); shown instead of a dialog.
     silence_unavailable: str = ""
+    clock: Callable[[], datetime] = utcnow  # the demo runs on a simulated clock
     prometheus: Any = None  # a PromQuery (query / query_range) for Marcus's tools, when configured
     _last: dict[str, Any] = field(default_factory=dict)
     _health: dict[str, SourceHealth] = field(default_factory=dict)
@@ -201,7 +203,7 @@ class Hub:
             fs = pool.submit(self.refresh_slos)
             a, p, s = fa.result(), fp.result(), fs.result()
         snap = Snapshot(
-            taken_at=utcnow(),
+            taken_at=self.clock(),
             alerts=a.alerts,
             silences=a.silences,
             pods=p.pods,

@@ -225,7 +225,7 @@ class CockpitApp(App):
             if name not in self.layout_def.pane_names:
                 continue
             pane = self.panes[name]
-            label = pane.border_title.plain if isinstance(pane.border_title, Text) else str(pane.border_title or name)
+            label = pane.title_plain
             style = "bold reverse" if name == self.active_tab else ""
             text.append(f" {i} {label} ", style=style)
             text.append("│", style="dim")

@@ -45,6 +45,7 @@ class Pane(Vertical, can_focus=False):
         self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")
         self.base_title = self.pane_name.capitalize()
         self.stale = ""
+        self.title_plain = self.base_title
 
     def columns(self) -> Sequence[tuple[str, str, int]]:
         return self.COLUMNS
@@ -75,7 +76,8 @@ class Pane(Vertical, can_focus=False):
         t = self.base_title + self.stale
         if self.filter_text:
             t += f" · /{sanitize_line(self.filter_text, 40)}"
-        self.border_title = Text(t, style="bold red" if self.stale else "")
+        self.title_plain = t
+        self.border_title = Text(t, style="bold red" if self.stale else "")  # Text: never parsed as markup
 
     def set_message(self, text: str) -> None:
         """A line above the table: why it is empty, or what failed."""

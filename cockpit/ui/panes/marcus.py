@@ -61,6 +61,7 @@ class MarcusPane(Vertical):
         self.ask_input = Input(placeholder="Ask Marcus… (enter sends, escape closes)", id="marcus-ask")
         self.advisor_name = "offline"
         self.current: MessageView | None = None
+        self.title_plain = "Marcus"
 
     def compose(self) -> ComposeResult:
         yield self.log_view
@@ -75,6 +76,7 @@ class MarcusPane(Vertical):
     def set_advisor(self, name: str, note: str = "") -> None:
         self.advisor_name = name
         label = f"Marcus · {name}" + (f" · {note}" if note else "")
+        self.title_plain = label
         self.border_title = Text(label)
 
     def begin(self, header: str, style: str = "bold") -> MessageView:
