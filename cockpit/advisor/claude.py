@@ -145,10 +145,9 @@ class ClaudeMarcus:
         usage = {"input": 0, "output": 0, "cache_write": 0, "cache_read": 0}
         said_anything = False
         try:
-            for _ in range(MAX_STEPS + 1):
-                final = None
+            for step in range(MAX_STEPS + 1):
                 kwargs: dict[str, Any] = {}
-                if runner.exhausted:
+                if step == MAX_STEPS or runner.exhausted:  # tool steps spent: the model must answer now
                     kwargs["tool_choice"] = {"type": "none"}
                 async with self.client.messages.stream(
                     model=self.model, max_tokens=self.max_tokens, system=self.system(),
@@ -164,7 +163,7 @@ class ClaudeMarcus:
                                                                      dict(event.content_block.input or {})))
                     final = await s.get_final_message()
                 _add_usage(usage, final.usage)
-                if final.stop_reason != "tool_use":
+                if final.stop_reason != "tool_use" or step == MAX_STEPS:
                     break
                 messages += [{"role": "assistant", "content": _replay(final.content)},
                              {"role": "user", "content": await self._run_tools(runner, final.content)}]

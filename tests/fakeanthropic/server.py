@@ -82,6 +82,7 @@ class FakeAnthropic:
             self.raw.clear()
             self.headers.clear()
             self.aborted.clear()
+            self._ids = itertools.count(1)
 
     def _next(self, body: bytes, headers: dict[str, str]) -> tuple[str, Reply]:
         with self._lock:
