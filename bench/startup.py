@@ -37,7 +37,7 @@ class Bench(CockpitApp):
         if full and not self._done and self.marcus_pane.transcript.strip():
             self._done = True
             print(f"FULL {time.time() - t0:.4f}", flush=True)
-            self.set_timer(hold, self.exit)
+            self.set_timer(hold, self.exit) if hold else self.exit()
 
 Bench(hub, Config(demo=True), clock=clock).run(headless=True, size=(120, 40))
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -70,7 +71,7 @@ class FindingsReady(Message):
 
 
 class CockpitApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses may live elsewhere
     TITLE = "cockpit"
     COMMANDS = App.COMMANDS | {CockpitCommands}
     BINDINGS = [
