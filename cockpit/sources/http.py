@@ -3,6 +3,7 @@ clear SourceError line for every way a request can fail (the Hub shows it as the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
@@ -91,11 +92,20 @@ def error_detail(response: httpx.Response) -> str:
     return one_line(str(body)) if isinstance(body, str) else ""
 
 
+def connect_reason(text: str) -> str:
+    """The OS reason ("[Errno 111] Connection refused") out of a client library's nested error text."""
+    m = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    if m:
+        return m.group().strip()
+    m = re.search(r"CERTIFICATE_VERIFY_FAILED[^'\")]*", text)
+    return "TLS: " + m.group().strip() if m else one_line(text)
+
+
 def http_error(backend: str, exc: httpx.HTTPError, timeout_s: float) -> SourceError:
     if isinstance(exc, httpx.TimeoutException):
         return SourceError(f"{backend}: timed out after {timeout_s:g}s")
     if isinstance(exc, httpx.ConnectError):
-        return SourceError(f"{backend}: cannot connect ({one_line(str(exc) or type(exc).__name__)})")
+        return SourceError(f"{backend}: cannot connect ({connect_reason(str(exc) or type(exc).__name__)})")
     return SourceError(f"{backend}: {type(exc).__name__}: {one_line(str(exc))}")
 
 

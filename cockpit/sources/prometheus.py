@@ -22,6 +22,7 @@ from cockpit.model import Alert
 from cockpit.sources.base import SourceError
 from cockpit.sources.http import (
     auth_headers,
+    connect_reason,
     make_client,
     one_line,
     parse_time,
@@ -174,6 +175,7 @@ class PrometheusSource:
     def _promql(self, call: str, promql: str, **kwargs: Any) -> Any:
         import requests
         from prometheus_api_client import PrometheusApiClientException
+        from urllib3.exceptions import ReadTimeoutError
 
         prom = self._prom()
         try:
@@ -183,7 +185,11 @@ class PrometheusSource:
         except requests.Timeout:
             raise SourceError(f"{self.name}: timed out after {self.auth.timeout_s:g}s") from None
         except requests.ConnectionError as exc:
-            raise SourceError(f"{self.name}: cannot connect ({one_line(str(exc))})") from None
+            # With retries off, urllib3 wraps a read timeout in MaxRetryError -> ConnectionError.
+            reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+            if isinstance(reason, ReadTimeoutError):
+                raise SourceError(f"{self.name}: timed out after {self.auth.timeout_s:g}s") from None
+            raise SourceError(f"{self.name}: cannot connect ({connect_reason(str(exc))})") from None
         except (ValueError, KeyError, TypeError):
             raise SourceError(f"{self.name}: invalid JSON in response to the query") from None
         except requests.RequestException as exc:
