@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import BURN_WINDOWS, SLOStatus
 from cockpit.slo.spec import SLOSpec, duration_s
 from cockpit.sources.base import SourceError
@@ -107,8 +108,9 @@ def _esc(value: str) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
+    """Backend error text is hostile too (it may echo a query or a proxy's page): one clean line."""
     text = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
-    return " ".join(text.split())[:300]
+    return sanitize_line(" ".join(text.split()), 300)
 
 
 @dataclass
@@ -159,6 +161,14 @@ class SLOEngine:
             # Nothing answered: Prometheus itself is failing; the Hub keeps the last data, marked stale.
             raise SourceError(next(r[1] for r in results.values() if isinstance(r, tuple)))
         return statuses
+
+    def budget_history_for(self, slo: SLOStatus, points: int = 60) -> list[tuple[float, float]]:
+        """Budget remaining over the SLO's period up to now (or the pinned time), for the details view."""
+        spec = next((s for s in self.specs if s.key == slo.key), None)
+        if spec is None:
+            return []
+        end = self.at if self.at is not None else time.time()
+        return budget_history(spec, self.prom, end - duration_s(spec.period), end, points)
 
     # -- planning
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from cockpit.model import BURN_WINDOWS
+from cockpit.model import BURN_WINDOWS, SLOStatus
 from cockpit.slo.burn import SLOEngine, budget_history, budget_remaining, burn_rate, exhaustion_s, status_for
 from cockpit.slo.spec import SLOSpec
 from cockpit.sources.base import SourceError
@@ -195,3 +195,25 @@ def test_no_data_is_not_cached_so_a_filling_history_shows_up_on_the_next_refresh
     prom.answers = {"errors_total": [({}, 0.0002)]}
     [st] = engine.fetch_slos()
     assert st.error_ratios["3d"] == pytest.approx(0.0002) and engine.stats.cached == 0
+
+
+def test_error_text_from_the_backend_is_one_clean_line():
+    class Hostile(FakeProm):
+        def query(self, promql, at=None):
+            if 'slo="x"' in promql:
+                raise SourceError("prometheus: \x1b]0;pwned\x07bad\n[red]query[/red]")
+            return [({}, 0.0)]
+
+    statuses = {s.name: s for s in SLOEngine([spec("x"), spec("y")], Hostile({})).fetch_slos()}
+    err = statuses["x"].error
+    assert "\x1b" not in err and "\n" not in err and "pwned" not in err
+    assert "[red]query[/red]" in err  # shown literally by the UI, never as markup
+
+
+def test_budget_history_for_a_status_covers_the_period_up_to_the_pinned_time():
+    prom = FakeProm({"errors_total": [({}, [(1000.0, 0.0005)])]})
+    engine = SLOEngine([spec(period="7d")], prom, at=1000.0 + 7 * 86400)
+    assert engine.budget_history_for(SLOStatus(service="api", name="availability", objective=0.999)) == [
+        (1000.0, pytest.approx(0.5))
+    ]
+    assert engine.budget_history_for(SLOStatus(service="api", name="other", objective=0.999)) == []
