@@ -141,7 +141,8 @@ class ClaudeMarcus:
     async def stream(self, request: AdvisorRequest) -> AsyncIterator[AdvisorChunk]:
         self.tools.snapshot = request.screen.snapshot
         runner = ToolRunner(self.tools)
-        messages: list[dict[str, Any]] = [self.first_turn(request)]
+        # Ranking 10k pods takes tens of ms: off the event loop, so the UI keeps drawing.
+        messages: list[dict[str, Any]] = [await asyncio.to_thread(self.first_turn, request)]
         usage = {"input": 0, "output": 0, "cache_write": 0, "cache_read": 0}
         said_anything = False
         try:

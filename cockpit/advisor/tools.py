@@ -8,13 +8,13 @@ the step limit and refuses a call identical to one already made in the same answ
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.advisor.context import alert_line, fence, pod_details, slo_details
 from cockpit.advisor.redact import Redactor
+from cockpit.analysis.matchers import matches, parse_matchers
 from cockpit.analysis.sanitize import sanitize
 from cockpit.model import Alert, Snapshot
 
@@ -96,8 +96,8 @@ class ToolBackend:
             return "no Prometheus configured: PromQL is unavailable"
         span = min(max(int(minutes), 1) * 60, MAX_RANGE_S)
         step = max(int(step_s or 0), span // MAX_POINTS, 1)
-        end = datetime.now(UTC)
-        rows = self.prom.query_range(query, end - timedelta(seconds=span), end, step)
+        end = datetime.now(UTC).timestamp()
+        rows = self.prom.query_range(query, end - span, end, step)
         out = [f"{len(rows)} series over {span // 60}m, step {step}s"]
         for labels, points in rows[:20]:
             pts = list(points)[-MAX_POINTS:]
@@ -192,24 +192,10 @@ def _point(p: Any) -> str:
     return str(p)
 
 
-_MATCHER = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
-
-
 def _alert_matches(alert: Alert, text: str) -> bool:
-    """Alertmanager matcher semantics; uses the shared parser when it is available."""
+    """Alertmanager matcher semantics over the alert's labels (alertname and severity included)."""
     labels = {**alert.labels, "alertname": alert.name, "severity": alert.severity}
-    try:
-        from cockpit.analysis.matchers import matches, parse_matchers
-
-        return matches(parse_matchers(text), labels)
-    except ImportError:
-        pass
-    for name, op, value in _MATCHER.findall(text.strip().strip("{}")):
-        have = labels.get(name, "")
-        ok = re.fullmatch(value, have) is not None if "~" in op else have == value
-        if ok != op.startswith(("=",)):
-            return False
-    return True
+    return matches(parse_matchers(text), labels)
 
 
 @dataclass

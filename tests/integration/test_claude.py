@@ -261,3 +261,27 @@ async def test_unprompted_comment_uses_the_comment_prompt(env, snapshot) -> None
     assert text_of(chunks) == "Fake answer."
     body = json.loads(env.raw[0])
     assert "Comment on the screen unprompted" in body["messages"][0]["content"][1]["text"]
+
+
+async def test_promql_tools_query_the_real_prometheus(env, snapshot, prometheus, exporter) -> None:  # noqa: ANN001
+    from cockpit.sources.prometheus import PrometheusSource
+    from tests.support.promstack import wait_for
+
+    prom = PrometheusSource(prometheus.url)
+    try:
+        wait_for(lambda: prom.query("demo_error_ratio"), timeout=20, what="first scrape")
+        env.queue(Reply.tool("promql_query", {"query": "max by (pod) (demo_error_ratio)"}),
+                  Reply.tool("promql_range", {"query": 'demo_error_ratio{pod="checkout-api-1"}', "minutes": 5}),
+                  Reply.text("checkout-api-1 is at 20% errors."))
+        advisor = ClaudeMarcus(load_persona("marcus"), api_key="sk-ant-test-key-not-real-000000",
+                               tools=ToolBackend(prom=prom))
+        chunks = await collect(advisor, AdvisorRequest("error ratio by pod?", screen(snapshot)))
+    finally:
+        prom.close()
+    assert [c.text for c in chunks if c.kind == "tool"] == [
+        "promql: max by (pod) (demo_error_ratio)", 'promql: demo_error_ratio{pod="checkout-api-1"} [5m]']
+    instant = env.requests[1]["messages"][-1]["content"][0]["content"]
+    assert '{pod="checkout-api-1"} 0.2' in instant and '{pod="checkout-api-2"} 0.01' in instant
+    ranged = env.requests[2]["messages"][-1]["content"][0]["content"]
+    assert ranged.startswith("<cluster_data>\n1 series over 5m, step 2s")
+    assert re.search(r'demo_error_ratio\{.*pod="checkout-api-1".*\}: (\d+:0\.2 ?)+', ranged)
