@@ -82,12 +82,9 @@ class PodWatch:
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
     def _relist(self) -> str:
-        items, rv = self.cluster.list_raw("pods")
         ctx = self.cluster.name
-        pods = {}
-        for obj in items:
-            pod = parse_pod(obj, ctx)
-            pods[(pod.namespace, pod.name)] = pod
+        parsed, rv = self.cluster.list_parsed("pods", lambda obj: parse_pod(obj, ctx))
+        pods = {(p.namespace, p.name): p for p in parsed}
         with self.cond:
             self.pods, self.error, self.synced = pods, None, True
             self.relists += 1

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cockpit.model import Event, Node, Pod, PodDescription, Workload
 from cockpit.sources.base import SourceError
@@ -24,6 +24,7 @@ from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, f
 from cockpit.sources.kube_parse import parse_event, parse_node, parse_pod, parse_workload, probes
 from cockpit.sources.kube_watch import PodWatch
 
+T = TypeVar("T")
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 PAGE_SIZE = 500
@@ -198,24 +199,30 @@ class KubeCluster:
 
     # -- lists ----------------------------------------------------------------------------------
     def list_raw(self, resource: str, namespace: str | None = None, **params: Any) -> tuple[list[dict], str]:
-        """All items of a resource, paged with limit/continue; returns (items, list resourceVersion)."""
+        """All items of a resource as JSON dicts; returns (items, list resourceVersion)."""
+        return self.list_parsed(resource, lambda obj: obj, namespace, **params)
+
+    def list_parsed(self, resource: str, parse: Callable[[dict], T], namespace: str | None = None,
+                    **params: Any) -> tuple[list[T], str]:
+        """Paged with limit/continue; each page is parsed as it arrives so only one page of raw JSON
+        is alive at a time (a 10k-pod list would otherwise hold ~150 MB of dicts)."""
         ns = self.namespace if namespace is None else namespace
         which, all_ns, in_ns, _ = _RESOURCES[resource]
         api = self._api(which)
         fn, args = (getattr(api, in_ns), (ns,)) if ns and in_ns else (getattr(api, all_ns), ())
         action = Action("list", resource, ns if in_ns else "")
         for _attempt in range(3):  # a continue token can expire (410) mid-way: start over
-            items: list[dict] = []
+            out: list[T] = []
             cont, rv = "", ""
             try:
                 while True:
                     page = self._get_json(action, fn, *args, limit=self.page_size, _continue=cont or None, **params)
-                    items += page.get("items") or ()
+                    out += [parse(obj) for obj in page.get("items") or ()]
                     meta = page.get("metadata") or {}
                     rv = rv or meta.get("resourceVersion", "")
                     cont = meta.get("continue") or ""
                     if not cont:
-                        return items, rv
+                        return out, rv
             except GoneError:
                 continue
         raise SourceError(f"kubernetes {self.name}: listing {resource} kept expiring; the cluster is very busy")
@@ -228,25 +235,25 @@ class KubeCluster:
                 if watch.error is not None:
                     raise watch.error
                 return list(watch.pods.values())
-        items, _ = self.list_raw("pods")
-        return [parse_pod(obj, self.name) for obj in items]
+        return self.list_parsed("pods", self._parse_pod)[0]
+
+    def _parse_pod(self, obj: dict) -> Pod:
+        return parse_pod(obj, self.name)
 
     def list_nodes(self) -> list[Node]:
-        items, _ = self.list_raw("nodes")
-        return [parse_node(obj, self.name) for obj in items]
+        return self.list_parsed("nodes", lambda obj: parse_node(obj, self.name))[0]
 
     def list_workloads(self) -> list[Workload]:
         out: list[Workload] = []
         for kind, resource in WORKLOAD_KINDS:
-            items, _ = self.list_raw(resource)
-            out += (parse_workload(obj, kind, self.name) for obj in items)
+            out += self.list_parsed(resource, lambda obj, k=kind: parse_workload(obj, k, self.name))[0]
         return out
 
     def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]:
         """Oldest first; the newest MAX_EVENTS are kept (events pile up on a big cluster)."""
         selector = f"involvedObject.name={name}" if name else None
-        items, _ = self.list_raw("events", namespace or None, field_selector=selector)
-        events = [parse_event(obj, self.name) for obj in items]
+        events, _ = self.list_parsed("events", lambda obj: parse_event(obj, self.name), namespace or None,
+                                     field_selector=selector)
         events.sort(key=lambda e: e.last_seen or _EPOCH)
         return events[-MAX_EVENTS:]
 
