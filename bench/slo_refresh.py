@@ -108,11 +108,11 @@ def main() -> None:
                                 extra_args=["--storage.tsdb.retention.time=30d"])
         try:
             client = prom_client(prom.url, timeout=30)
-            probe = SLOEngine(recorded, client)
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                probe.fetch_slos()
-                if probe.stats.recorded_slos == n and probe.stats.queries == 9:
+            while time.monotonic() < deadline:  # until every SLO has every recorded window
+                probe = SLOEngine(recorded, client)
+                if all(v is not None for s in probe.fetch_slos() for v in s.error_ratios.values()) \
+                        and probe.stats.queries == 9:
                     break
                 time.sleep(1)
             rows = [("raw queries (no recording rules)", measure(lambda: SLOEngine(raw, client, args.concurrency), args.rounds)),
