@@ -252,6 +252,8 @@ def test_make_advisor_picks_by_key_and_model_settings(fake: FakeAnthropic, monke
     assert isinstance(claude, ClaudeMarcus) and claude.name == default_model()
     assert claude.tools.hub is hub and isinstance(claude.fallback, OfflineMarcus)
     assert make_advisor(Config(model="claude-opus-4-8"), persona, hub).model == "claude-opus-4-8"
+    custom = make_advisor(Config(redact_patterns=(r"ACME-\d{6}",)), persona, hub)
+    assert custom.redactor.redact("ticket ACME-123456") == "ticket [REDACTED]"
     monkeypatch.setenv("COCKPIT_MODEL", "claude-haiku-4-5")
     assert make_advisor(Config(model="claude-opus-4-8"), persona, hub).model == "claude-haiku-4-5"
 
