@@ -198,7 +198,7 @@ def pod_row(p: Pod, rank: int, now: datetime, with_context: bool) -> tuple[Text,
     style = "bold red" if rank <= 2 else "yellow" if rank < 9 else ""
     restarts = str(p.restarts)
     if p.last_restart_at is not None and p.restarts:
-        restarts += f" ({age(since(p.last_restart_at, now))} ago)"
+        restarts += f" ({age(since(p.last_restart_at, now))})"
     cells = (
         cell(p.namespace, "", 30),
         cell(p.name, "", 63),

@@ -57,12 +57,14 @@ class VirtualTable(ScrollView, can_focus=True):
         pass
 
     def __init__(self, columns: Sequence[tuple], render_row: RenderRow | None = None,
-                 flex: str = "", **kwargs: Any) -> None:
+                 flex: str = "", middle: tuple[str, ...] = (), **kwargs: Any) -> None:
         """columns: (key, label, max width[, drop priority]); `flex` names the column that takes the
-        spare width. When the widget is too narrow, columns with the lowest priority are hidden first."""
+        spare width. When the widget is too narrow, columns with the lowest priority are hidden first.
+        Columns in `middle` are shortened in the middle (pod names keep their unique suffix)."""
         super().__init__(**kwargs)
         self.columns = [(c[0], c[1], c[2]) for c in columns]
         self.priority = [c[3] if len(c) > 3 else 99 for c in columns]
+        self.middle = [c[0] in middle for c in columns]
         self.flex = flex or self.columns[-1][0]
         self.render_row = render_row or (lambda item: item)
         self._keys: list[str] = []
@@ -153,13 +155,17 @@ class VirtualTable(ScrollView, can_focus=True):
     def _line(self, cells: Sequence[Text], widths: list[int], style: Style | None = None) -> list[Segment]:
         line = Text(no_wrap=True, end="")
         first = True
-        for cell, width in zip(cells, widths, strict=False):
+        for cell, width, middle in zip(cells, widths, self.middle, strict=False):
             if not width:
                 continue
             if not first:
                 line.append(" ")
             first = False
-            piece = cell.copy()
+            if middle and cell.cell_len > width > 3:
+                head = (width - 1) // 2
+                piece = Text(cell.plain[:head] + "…" + cell.plain[-(width - 1 - head):], style=cell.style)
+            else:
+                piece = cell.copy()
             piece.truncate(width, overflow="ellipsis", pad=True)
             line.append_text(piece)
         if style is not None:

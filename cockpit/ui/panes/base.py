@@ -30,6 +30,7 @@ class Pane(Vertical, can_focus=False):
     pane_name = ""
     COLUMNS: Sequence[tuple[str, str, int]] = ()  # (key, label, max width)
     FLEX = ""  # the column that takes spare width
+    MIDDLE: tuple[str, ...] = ()  # columns shortened in the middle
 
     class FilterChanged(Message):
         def __init__(self, pane: str, text: str) -> None:
@@ -40,7 +41,8 @@ class Pane(Vertical, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(id=f"pane-{self.pane_name}", classes="pane", **kwargs)
         self.filter_text = ""
-        self.table = VirtualTable(self.columns(), self.render_row, flex=self.FLEX, id=f"table-{self.pane_name}")
+        self.table = VirtualTable(self.columns(), self.render_row, flex=self.FLEX, middle=self.MIDDLE,
+                                   id=f"table-{self.pane_name}")
         self.message_line = Static("", classes="pane-message")
         self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")
         self.base_title = self.pane_name.capitalize()

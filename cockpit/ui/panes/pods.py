@@ -12,13 +12,14 @@ from cockpit.ui import rows
 from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
 
-BASE_COLUMNS = (("ns", "Namespace", 20, 5), ("name", "Name", 50), ("ready", "Ready", 5, 6), ("status", "Status", 60),
-                ("restarts", "Restarts", 16, 4), ("age", "Age", 6, 3), ("node", "Node", 24, 1))
+BASE_COLUMNS = (("ns", "Namespace", 16, 3), ("name", "Name", 30), ("ready", "Ready", 5, 5), ("status", "Status", 60),
+                ("restarts", "Restarts", 12, 4), ("age", "Age", 6, 2), ("node", "Node", 24, 1))
 
 
 class PodsPane(Pane):
     pane_name = "pods"
     FLEX = "status"
+    MIDDLE = ("name",)
 
     def __init__(self, with_context: bool = False) -> None:
         self.with_context = with_context
