@@ -8,6 +8,8 @@ heuristic: an expectation is hit when the answer names its subject; an expect_no
 alarm when one sentence names its subject together with the words of its kind.
 
     python scripts/eval_live.py [--case crash] [--model claude-...] [--show]
+    python scripts/eval_live.py --bench   # no key needed: context size at 10k pods and our overhead
+                                          # from stream() to the first text chunk, against the fake API
 """
 
 from __future__ import annotations
@@ -84,13 +86,68 @@ async def run_case(advisor: ClaudeMarcus, case: EvalCase) -> dict:
             "first_s": first, "total_s": time.perf_counter() - start}
 
 
+def bench_snapshot(n: int = 10_000):  # noqa: ANN201
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from cockpit.analysis.analyzers import analyze
+    from cockpit.model import Alert, Pod, Snapshot
+
+    now = datetime.now(UTC)
+    pods = tuple(Pod(f"ns-{i % 50}", f"svc-{i % 400}-7d9f8b6c5d-{i:05d}", "Running", 0 if i % 47 == 0 else 1, 1,
+                     9 if i % 47 == 0 else 0, "CrashLoopBackOff" if i % 47 == 0 else "Running", f"node-{i % 60}",
+                     now - timedelta(hours=5)) for i in range(n))
+    alerts = tuple(Alert(f"fp{i}", f"Alert{i}", "critical" if i < 3 else "warning", "firing", {"namespace": "ns-1"},
+                         {"summary": "pods crash-looping"}, now) for i in range(12))
+    snap = Snapshot(taken_at=now, alerts=alerts, pods=pods)
+    snap = replace(snap, findings=tuple(analyze(snap)))  # as Hub.snapshot() does
+    return ScreenState(snapshot=snap, focused="pods", selected_alert=alerts[0], selected_pod=pods[0],
+                       visible_alerts=alerts, visible_pods=pods)
+
+
+async def bench(runs: int = 20) -> int:
+    import statistics
+
+    from cockpit.advisor.context import build_context, estimate_tokens
+    from tests.fakeanthropic import FakeAnthropic, Reply
+
+    screen = bench_snapshot()
+    start = time.perf_counter()
+    ctx = build_context(screen)
+    took = time.perf_counter() - start
+    print(f"context at {len(screen.snapshot.pods):,} pods: ~{estimate_tokens(ctx):,} tokens (chars/3.5), "
+          f"{len(ctx):,} chars, built in {took * 1000:.0f} ms")
+    print("  " + [ln for ln in ctx.splitlines() if ln.startswith("not shown")][-1])
+    fake = FakeAnthropic().start()
+    os.environ["ANTHROPIC_BASE_URL"] = fake.url
+    try:
+        advisor = ClaudeMarcus(load_persona("marcus"), api_key="sk-ant-bench-not-a-key-0000")
+        lat = []
+        for i in range(runs + 2):
+            fake.queue(Reply.text("Hi", " there."))
+            t0 = time.perf_counter()
+            async for chunk in advisor.stream(AdvisorRequest("what is burning?", screen)):
+                if chunk.kind == "text":
+                    if i >= 2:  # two warm-up runs: imports, connection pool
+                        lat.append(time.perf_counter() - t0)
+                    break
+    finally:
+        fake.stop()
+    print(f"stream() -> first text chunk against the fake at 0 ms delay: median {statistics.median(lat) * 1000:.1f} ms "
+          f"(min {min(lat) * 1000:.1f}, max {max(lat) * 1000:.1f}, n={len(lat)})")
+    return 0
+
+
 async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", default="", help="only cases whose file name contains this")
     ap.add_argument("--model", default="", help="model id (default: COCKPIT_MODEL or the newest Sonnet)")
     ap.add_argument("--persona", default="marcus")
     ap.add_argument("--show", action="store_true", help="print every answer")
+    ap.add_argument("--bench", action="store_true", help="measure context size and overhead against the fake API")
     args = ap.parse_args()
+    if args.bench:
+        return await bench()
     key = os.environ.get("ANTHROPIC_API_KEY", "")
     if not key:
         print("eval_live: ANTHROPIC_API_KEY is not set; this script calls the real API", file=sys.stderr)
