@@ -15,6 +15,10 @@ class GoneError(SourceError):
     """410 Gone / Expired: the resourceVersion or continue token is too old; relist."""
 
 
+class ForbiddenError(SourceError):
+    """403: RBAC denies this verb on this resource in this scope."""
+
+
 @dataclass(frozen=True)
 class Action:
     """What was being done, for the message: verb, resource, namespace ("" = all), object name."""
@@ -54,7 +58,7 @@ def from_api_exception(exc: object, ctx: str, host: str, action: Action, exec_hi
             what += f" {action.name}"
         scope = "" if action.resource in ("nodes",) else f" {action.where()}"
         tip = "; pass --namespace to narrow the scope" if not action.namespace and scope else ""
-        return SourceError(f"{prefix}: forbidden: {what}{scope}{who}{tip}")
+        return ForbiddenError(f"{prefix}: forbidden: {what}{scope}{who}{tip}")
     if status == 404:
         name = f" {action.name}" if action.name else ""
         return SourceError(f"{prefix}: {action.resource}{name} not found{(' ' + action.where()) if action.namespace else ''}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.model import Pod
 from cockpit.sources.base import SourceError
-from cockpit.sources.kube_errors import GoneError
+from cockpit.sources.kube_errors import ForbiddenError, GoneError
 from cockpit.sources.kube_parse import parse_pod
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class PodWatch:
         self.synced = False
         self.generation = 0
         self.relists = 0
+        self.polling = False
         self._stop = threading.Event()
         self._resp: Any = None
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"kube-watch-{cluster.name}")
@@ -64,31 +65,42 @@ class PodWatch:
         delay, rv = 0.5, ""
         while not self._stop.is_set():
             try:
-                if not rv:
+                if not rv or self.polling:
                     rv = self._relist()
-                    delay = 0.5
-                rv = self._watch(rv)
+                if self.polling:
+                    self._stop.wait(self.cluster.poll_interval_s)
+                    continue
+                try:
+                    rv = self._watch(rv)
+                except ForbiddenError:
+                    self.polling = True  # RBAC allows list but not watch: poll lists instead
+                    continue
+                delay = 0.5
             except GoneError:
                 rv = ""  # too old: relist now, this is routine
             except Exception as exc:
                 if self._stop.is_set():
                     return
-                err = exc if isinstance(exc, SourceError) else self.cluster.wrap(exc, "watch")
-                with self.cond:
-                    self.error = err
-                    self._changed()
+                self._fail(exc if isinstance(exc, SourceError) else self.cluster.wrap(exc, "watch"), delay)
                 rv = ""
-                self._stop.wait(delay * random.uniform(0.8, 1.2))
                 delay = min(delay * 2, BACKOFF_MAX_S)
+
+    def _fail(self, err: SourceError, delay: float) -> None:
+        with self.cond:
+            self.error = err
+            self._changed()
+        self._stop.wait(delay * random.uniform(0.8, 1.2))
 
     def _relist(self) -> str:
         ctx = self.cluster.name
         parsed, rv = self.cluster.list_parsed("pods", lambda obj: parse_pod(obj, ctx))
         pods = {(p.namespace, p.name): p for p in parsed}
         with self.cond:
+            changed = not self.synced or self.error is not None or pods != self.pods
             self.pods, self.error, self.synced = pods, None, True
             self.relists += 1
-            self._changed()
+            if changed:  # a relist after 410, or a poll, that finds nothing new is not a change
+                self._changed()
         return rv
 
     def _watch(self, rv: str) -> str:

@@ -132,6 +132,7 @@ class KubeCluster:
         self.in_cluster = in_cluster
         self.exec_command = exec_command
         self.page_size = page_size
+        self.poll_interval_s = 10.0  # only when RBAC allows list but not watch
         self.host = ""
         self._client: Any = None
         self._lock = threading.Lock()

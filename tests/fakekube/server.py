@@ -88,11 +88,12 @@ class FakeKube:
     def __init__(self, tokens: dict[str, str] | None = None, bookmark_interval: float = 1.0):
         self.store = Store()
         self.tokens = dict(tokens or {"token-admin": "admin"})  # bearer token -> user name
-        self.forbidden: set[tuple[str, str, str]] = set()  # (resource, namespace, user or "")
+        self.forbidden: set[tuple[str, str, str, str]] = set()  # (resource, namespace, user, verb); "" = any
         self.logs: dict[tuple[str, str, str, bool], bytes] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path?query) of every request
         self.bookmark_interval = bookmark_interval
         self.fail_with: tuple[int, str] | None = None  # e.g. (503, "ServiceUnavailable"): every request fails
+        self.garbage: bytes | None = None  # answer every request 200 with this body (a captive portal)
         self.stopping = threading.Event()
         self._dir = tempfile.TemporaryDirectory(prefix="fakekube-")
         self.dir = Path(self._dir.name)
@@ -136,10 +137,11 @@ class FakeKube:
         for resource, objs in objects.items():
             self.store.bulk_load(resource, objs)
 
-    def forbid(self, resource: str, namespace: str = "", user: str = "") -> None:
-        """Deny list/get/watch of `resource` in `namespace` ("" = at the cluster scope only) to `user`
-        ("" = everyone). A user denied one namespace is denied the cluster scope too, as with RBAC."""
-        self.forbidden.add((resource, namespace, user))
+    def forbid(self, resource: str, namespace: str = "", user: str = "", verb: str = "") -> None:
+        """Deny `verb` ("" = get, list and watch) of `resource` in `namespace` ("" = at the cluster scope
+        only) to `user` ("" = everyone). Denied in one namespace means denied at the cluster scope, as
+        with RBAC."""
+        self.forbidden.add((resource, namespace, user, verb))
 
     def set_log(self, namespace: str, pod: str, container: str, text: bytes | str, previous: bool = False) -> None:
         self.logs[(namespace, pod, container, previous)] = text.encode() if isinstance(text, str) else text
@@ -214,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         try:
+            if self.kube.garbage is not None:
+                return self._send(200, self.kube.garbage, "text/html")
             if self.kube.fail_with:
                 code, reason = self.kube.fail_with
                 raise ApiError(code, reason, f"fakekube: {reason}")
@@ -269,7 +273,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authorize(self, user: str, verb: str, resource: str, namespace: str) -> None:
         base = resource.split("/")[0]
-        rules = [(r, ns) for r, ns, who in self.kube.forbidden if who in ("", user) and r in (resource, base)]
+        rules = [(r, ns) for r, ns, who, v in self.kube.forbidden
+                 if who in ("", user) and r in (resource, base) and v in ("", verb)]
         denied = any(ns == namespace for _, ns in rules)
         if not namespace:  # the cluster scope needs access everywhere
             denied = denied or bool(rules)

@@ -19,6 +19,7 @@ from cockpit.sources.hub import Hub
 from cockpit.sources.kubernetes import KubeCluster, load_clusters
 from tests.fakekube import FakeKube
 from tests.fakekube.fixtures import CRASH_LOG, PREVIOUS_LOG, scenario, seeded_pods
+from tests.fakekube.tls import make_cert
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +48,7 @@ def cluster(kubeconfig: Path, fake: FakeKube) -> Iterator[KubeCluster]:
     yield c
     c.close()
     fake.forbidden.clear()
-    fake.fail_with = None
+    fake.fail_with = fake.garbage = None
 
 
 def by_name(pods: list[Pod]) -> dict[str, Pod]:
@@ -212,6 +213,22 @@ def test_forbidden_namespace_names_what_and_who(fake: FakeKube, kubeconfig: Path
         fake.forbidden.clear()
 
 
+def test_watch_forbidden_falls_back_to_polling(fake: FakeKube, kubeconfig: Path) -> None:
+    fake.forbid("pods", user="alice", verb="watch")
+    [c] = load_clusters(str(kubeconfig), ["alice"])
+    c.poll_interval_s = 0.3
+    try:
+        assert c.wait_for_change(10)
+        pod = copy.deepcopy(fake.store.objects["pods"][("kube-system", "kube-proxy-n1x2y")])
+        pod["status"]["containerStatuses"][0]["restartCount"] = 5
+        fake.apply("pods", pod)
+        assert wait_until(c, lambda pods: pods["kube-proxy-n1x2y"].restarts == 5)
+        assert c._watch is not None and c._watch.polling and c._watch.error is None
+    finally:
+        c.close()
+        fake.forbidden.clear()
+
+
 def test_401_says_credentials_and_exec_plugin(fake: FakeKube, tmp_path: Path) -> None:
     bad = fake.kubeconfig(tmp_path / "bad", {"bad": ("wrong-token", "")})
     [c] = load_clusters(str(bad))
@@ -241,8 +258,11 @@ def test_401_says_credentials_and_exec_plugin(fake: FakeKube, tmp_path: Path) ->
             c.close()
 
 
-def test_logs_come_back_raw_for_the_ui_to_sanitize(cluster: KubeCluster) -> None:
+def test_logs_come_back_raw_for_the_ui_to_sanitize(cluster: KubeCluster, kubeconfig: Path) -> None:
     prev = cluster.pod_logs("shop", CRASH, previous=True)
+    kubectl = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "--context", "admin", "logs", "-n", "shop",
+                              CRASH, "--previous"], capture_output=True, timeout=60, check=True).stdout
+    assert kubectl == PREVIOUS_LOG and prev == PREVIOUS_LOG.decode(errors="replace")
     assert "\x1b]0;pwned\x07" in prev and "[bold]not markup[/bold]" in prev
     assert "\ufffd" in prev  # invalid UTF-8 bytes do not break decoding
     assert cluster.pod_logs("shop", CRASH, container="app", tail=1) == "loading catalog cache (2.1 GiB)\n"
@@ -316,6 +336,25 @@ def test_unreachable_and_check(kubeconfig: Path, tmp_path: Path) -> None:
     c.close()
     with pytest.raises(SourceError, match="no kubeconfig at"):
         load_clusters(str(tmp_path / "missing"))
+
+
+def test_wrong_ca_and_garbage_answers(fake: FakeKube, kubeconfig: Path, tmp_path: Path) -> None:
+    cfg = yaml.safe_load(kubeconfig.read_text())
+    cfg["clusters"][0]["cluster"]["certificate-authority"] = str(make_cert(tmp_path)[0])  # someone else's CA
+    mitm = tmp_path / "mitm"
+    mitm.write_text(yaml.safe_dump(cfg))
+    [c] = load_clusters(str(mitm))
+    with pytest.raises(SourceError, match="CERTIFICATE_VERIFY_FAILED"):
+        c.list_pods()
+    c.close()
+    fake.garbage = b"<html>Please log in to the hotel wifi</html>"
+    [c] = load_clusters(str(kubeconfig))
+    try:
+        with pytest.raises(SourceError, match=r"unreadable answer to list pods"):
+            c.list_pods()
+    finally:
+        fake.garbage = None
+        c.close()
 
 
 def test_only_reads(fake: FakeKube) -> None:
