@@ -4,6 +4,7 @@ clear SourceError line for every way a request can fail (the Hub shows it as the
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
@@ -61,9 +62,11 @@ def make_client(auth: HttpAuth, base_url: str) -> httpx.Client:
         client_auth = TokenFileAuth(auth.bearer_token_file)
     elif auth.username:
         client_auth = httpx.BasicAuth(auth.username, auth.password)
-    verify = tls_verify(auth)
-    if isinstance(verify, str) and not Path(verify).is_file():
-        raise SourceError(f"{base_url}: CA file {verify} not found")
+    verify: bool | ssl.SSLContext | str = tls_verify(auth)
+    if isinstance(verify, str):
+        if not Path(verify).is_file():
+            raise SourceError(f"{base_url}: CA file {verify} not found")
+        verify = ssl.create_default_context(cafile=verify)
     return httpx.Client(
         base_url=base_url.rstrip("/"),
         headers=headers,

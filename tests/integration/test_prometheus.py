@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from cockpit.config import HttpAuth
 from cockpit.sources.alertmanager import AlertmanagerSource
 from cockpit.sources.base import SourceError
 from cockpit.sources.prometheus import PrometheusSource
+from tests.fakekube.tls import make_cert
 from tests.integration.conftest import FIRING, RULES, Exporter
 from tests.support.promstack import Proc, free_port, wait_for
 
@@ -108,7 +110,7 @@ class Misbehaving:
     ALERTS = b'{"status":"success","data":{"alerts":[{"labels":{"alertname":"X"},"state":"firing"}]}}'
     QUERY = b'{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"5"]}]}}'
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.tokens = {"Bearer s3cret"}
         self.seen: list[dict[str, str]] = []
         this = self
@@ -124,7 +126,10 @@ class Misbehaving:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def handle(self, req: BaseHTTPRequestHandler) -> None:
@@ -221,3 +226,23 @@ def test_auth_headers_reach_the_backend(bad: Misbehaving, tmp_path: Path) -> Non
     assert am.fetch_silences() == []
     with pytest.raises(SourceError, match="HTTP 403"):
         AlertmanagerSource(f"{bad.url}/auth", HttpAuth(username="sre", password="wrong")).fetch_silences()
+
+
+def test_custom_ca_and_insecure(tmp_path: Path) -> None:
+    cert, key = make_cert(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server = Misbehaving(tls=ctx)
+    try:
+        for cls, count in ((PrometheusSource, 1), (AlertmanagerSource, 0)):
+            with pytest.raises(SourceError, match=r"cannot connect \(TLS: CERTIFICATE_VERIFY_FAILED"):
+                cls(f"{server.url}/ok", HttpAuth(timeout_s=2)).fetch_alerts()
+            assert len(cls(f"{server.url}/ok", HttpAuth(ca_file=str(cert), timeout_s=2)).fetch_alerts()) == count
+            assert len(cls(f"{server.url}/ok", HttpAuth(insecure=True, timeout_s=2)).fetch_alerts()) == count
+        assert PrometheusSource(f"{server.url}/ok", HttpAuth(ca_file=str(cert))).query("up") == [({}, 5.0)]
+        with pytest.raises(SourceError, match="TLS: CERTIFICATE_VERIFY_FAILED"):
+            PrometheusSource(f"{server.url}/ok", HttpAuth(timeout_s=2)).query("up")
+        with pytest.raises(SourceError, match="CA file .* not found"):
+            PrometheusSource(server.url, HttpAuth(ca_file=str(tmp_path / "missing.pem")))
+    finally:
+        server.close()
