@@ -105,6 +105,17 @@ def parse_matchers(text: str) -> list[Matcher]:
     return matchers
 
 
+def format_matcher(m: Matcher) -> str:
+    """`name op "value"` with quotes, backslashes and newlines escaped, so parse_matchers reads it back
+    exactly (str(Matcher) does not escape, and label values are hostile text)."""
+    value = m.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'{m.name}{m.op}"{value}"'
+
+
+def format_matchers(matchers: Iterable[Matcher]) -> str:
+    return ", ".join(format_matcher(m) for m in matchers)
+
+
 def matcher_matches(m: Matcher, labels: Mapping[str, str]) -> bool:
     value = labels.get(m.name, "")
     hit = bool(_regex(m.value).fullmatch(value)) if m.is_regex else value == m.value

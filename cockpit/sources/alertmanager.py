@@ -130,7 +130,7 @@ class AlertmanagerSource:
         self._request("POST", "/api/v2/alerts", json=alerts)
 
     def check(self) -> str:
-        """One line for `cockpit check`: reachable, version, cluster state."""
+        """One line for `cockpit check` (printed after the source name): version, cluster state."""
         body = self._request("GET", "/api/v2/status")
         if not isinstance(body, dict):
             raise SourceError(f"{self.name}: /api/v2/status did not return an object")
@@ -138,7 +138,7 @@ class AlertmanagerSource:
         cluster = body.get("cluster") or {}
         peers = len(cluster.get("peers") or ())
         gossip = f"cluster {cluster.get('status')}, {peers} peers" if cluster.get("status") != "disabled" else "no cluster"
-        return f"{self.name}: ok, version {version}, {gossip}"
+        return f"ok, Alertmanager {version}, {gossip}"
 
     def close(self) -> None:
         self._client.close()

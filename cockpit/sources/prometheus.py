@@ -145,10 +145,10 @@ class PrometheusSource:
         ]
 
     def check(self) -> str:
-        """One line for `cockpit check`: reachable, which version."""
+        """One line for `cockpit check` (which prints the source name before it): reachable, version."""
         info = self._data("/api/v1/status/buildinfo")
         version = info.get("version", "?") if isinstance(info, dict) else "?"
-        return f"{self.name}: ok, version {version}"
+        return f"ok, Prometheus {version}"
 
     # -- PromQL (prometheus-api-client) ---------------------------------------------------------
     def _prom(self) -> Any:

@@ -112,9 +112,8 @@ def test_silence_without_matchers_is_refused(am_source: AlertmanagerSource) -> N
 
 
 def test_check_reports_version(am_source: AlertmanagerSource) -> None:
-    line = am_source.check()
-    assert line.startswith(f"alertmanager {am_source.url}: ok, version 0.")
-    assert "no cluster" in line
+    assert am_source.check().startswith("ok, Alertmanager 0.")
+    assert am_source.check().endswith("no cluster")
 
 
 # ------------------------------------------------------------------ several Alertmanagers
@@ -157,6 +156,7 @@ def test_two_alertmanagers_deduplicate(ha_pair: tuple[Proc, Proc]) -> None:
     s1, s2 = AlertmanagerSource(a1.url), AlertmanagerSource(a2.url)
     hub = Hub(alert_sources=[s1, s2], silence_backends=[s1, s2])
 
+    assert s1.check().endswith("cluster ready, 2 peers") or "cluster settling" in s1.check()
     result = hub.refresh_alerts()
     names = [a.name for a in result.alerts]
     assert sorted(names) == ["CheckoutDown", "OnlyOnReplicaTwo", "PaymentsSlow"]  # each once

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cockpit.analysis.matchers import (
+    format_matchers,
     looks_like_matchers,
     matches,
     parse_matchers,
@@ -144,3 +145,15 @@ def test_preview_warns_when_broad() -> None:
 
     count, names, warning = preview([], ALERTS)
     assert count == len(ALERTS) and "every alert" in warning
+
+
+def test_format_round_trips_hostile_values() -> None:
+    a = alert("Weird", namespace="shop", note='say "hi"\\now\nthen, [b]x[/b]', path=r"C:\temp")
+    ms = silence_matchers(a, "exact")
+    text = format_matchers(ms)
+    assert "\n" not in text  # one line in the dialog's input
+    assert parse_matchers(text) == ms
+    assert matches(parse_matchers(text), a.labels)
+    regex = parse_matchers(r'pod=~"checkout-\d+\.x"')
+    assert parse_matchers(format_matchers(regex)) == regex
+    assert matches(regex, {"pod": "checkout-12.x"}) and not matches(regex, {"pod": "checkout-12yx"})
