@@ -91,6 +91,7 @@ class FakeKube:
         self.forbidden: set[tuple[str, str, str, str]] = set()  # (resource, namespace, user, verb); "" = any
         self.logs: dict[tuple[str, str, str, bool], bytes] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path?query) of every request
+        self.open_watches: list[str] = []  # path?query of the watches being served now
         self.bookmark_interval = bookmark_interval
         self.fail_with: tuple[int, str] | None = None  # e.g. (503, "ServiceUnavailable"): every request fails
         self.garbage: bytes | None = None  # answer every request 200 with this body (a captive portal)
@@ -367,11 +368,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if pos_rv < store.floor:
                     return gone(rv_param)
             store.watchers += 1
+            self.kube.open_watches.append(self.path)
         try:
             self._follow(resource, initial, pos_rv, epoch, deadline, match, bookmarks, send, gone)
         finally:
             with store.cond:
                 store.watchers -= 1
+                self.kube.open_watches.remove(self.path)
 
     def _follow(self, resource: str, initial: list[dict[str, Any]], pos_rv: int, epoch: int, deadline: float,
                 match: Any, bookmarks: bool, send: Any, gone: Any) -> None:

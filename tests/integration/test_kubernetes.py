@@ -104,6 +104,28 @@ def test_kubectl_agrees_with_our_pod_count(fake: FakeKube, kubeconfig: Path, clu
     assert len(pending) == sum(p.phase == "Pending" for p in cluster.list_pods()) == 3
 
 
+def test_kubectl_watch_sees_the_fakes_events(fake: FakeKube, kubeconfig: Path, tmp_path: Path) -> None:
+    """The fake's watch (selector, ADDED/MODIFIED/DELETED) satisfies kubectl too, not just our code."""
+    proc = subprocess.Popen(["kubectl", "--kubeconfig", str(kubeconfig), "--cache-dir", str(tmp_path), "--context",
+                             "admin", "get", "pods", "-n", "shop", "-l", "app=canary", "-w", "-o", "name",
+                             "--output-watch-events"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not any("canary" in w for w in fake.open_watches) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        canary = copy.deepcopy(fake.store.objects["pods"][("shop", "cart-7f6d-readyno")])
+        canary["metadata"].update(name="canary-1", labels={"app": "canary"})
+        fake.apply("pods", canary)
+        fake.apply("pods", canary)
+        fake.delete("pods", "shop", "canary-1")
+        time.sleep(1)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert out.split() == ["pod/canary-1"] * 3, err
+    assert fake.store.objects["pods"].get(("shop", "canary-1")) is None
+
+
 def test_problem_pods_say_why(cluster: KubeCluster) -> None:
     pods = by_name(cluster.list_pods())
     assert pods[CRASH].reason == "CrashLoopBackOff (OOMKilled, exit 137)"
