@@ -12,7 +12,7 @@ from typing import Any
 from cockpit.config import HttpAuth
 from cockpit.model import Alert, Matcher, Silence, SilenceRequest, utcnow
 from cockpit.sources.base import SourceError
-from cockpit.sources.http import make_client, parse_time, request_json, str_map
+from cockpit.sources.http import MAX_ANNOTATION, make_client, parse_time, request_json, str_map
 
 
 def alert_state(status: dict[str, Any]) -> str:
@@ -36,7 +36,7 @@ def alert_from_api(raw: dict[str, Any], source: str) -> Alert:
         severity=labels.get("severity", "none").lower(),
         state=alert_state(status),
         labels=labels,
-        annotations=str_map(raw.get("annotations")),
+        annotations=str_map(raw.get("annotations"), MAX_ANNOTATION),
         starts_at=parse_time(raw.get("startsAt")),
         generator_url=str(raw.get("generatorURL", "") or ""),
         silenced_by=tuple(str(s) for s in status.get("silencedBy") or ()),

@@ -16,6 +16,8 @@ from cockpit.config import HttpAuth
 from cockpit.sources.base import SourceError
 
 MAX_DETAIL = 200  # characters of a backend's error body kept in the one-line message
+# An annotation longer than this is someone's mistake or an attack; 1,000 alerts must not hold gigabytes.
+MAX_ANNOTATION = 16_384
 
 
 class TokenFileAuth(httpx.Auth):
@@ -86,6 +88,8 @@ def one_line(text: str, limit: int = MAX_DETAIL) -> str:
 def error_detail(response: httpx.Response) -> str:
     """What the backend said about the error: Prometheus' {"error": ...}, Alertmanager's JSON string
     or {"message": ...}, or plain text."""
+    if "html" in response.headers.get("content-type", ""):
+        return ""  # a proxy's error page: the status line says it all
     try:
         body = response.json()
     except ValueError:
@@ -147,8 +151,13 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def str_map(value: Any) -> dict[str, str]:
-    """Labels/annotations as str -> str whatever the backend sent (hostile input is not trusted)."""
+def str_map(value: Any, limit: int | None = None) -> dict[str, str]:
+    """Labels/annotations as str -> str whatever the backend sent (hostile input is not trusted);
+    `limit` bounds each value (annotations only: labels are the alert's identity)."""
     if not isinstance(value, dict):
         return {}
-    return {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()}
+    out = {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()}
+    if limit is not None:
+        out = {k: v if len(v) <= limit else v[:limit] + f"… [{len(v) - limit} more chars dropped]"
+               for k, v in out.items()}
+    return out

@@ -21,6 +21,7 @@ from cockpit.config import HttpAuth
 from cockpit.model import Alert
 from cockpit.sources.base import SourceError
 from cockpit.sources.http import (
+    MAX_ANNOTATION,
     auth_headers,
     connect_reason,
     make_client,
@@ -77,7 +78,7 @@ def alert_from_api(raw: dict[str, Any], source: str) -> Alert:
         severity=labels.get("severity", "none").lower(),
         state=state,
         labels=labels,
-        annotations=str_map(raw.get("annotations")),
+        annotations=str_map(raw.get("annotations"), MAX_ANNOTATION),
         starts_at=parse_time(raw.get("activeAt")),
         source=source,
     )
@@ -94,7 +95,7 @@ def rule_from_api(raw: dict[str, Any], group: dict[str, Any]) -> Rule:
         state=str(raw.get("state", "")),
         duration_s=float(raw.get("duration", 0) or 0),
         labels=str_map(raw.get("labels")),
-        annotations=str_map(raw.get("annotations")),
+        annotations=str_map(raw.get("annotations"), MAX_ANNOTATION),
         file=str(group.get("file", "")),
     )
 
@@ -248,6 +249,8 @@ def api_client_error(message: str) -> str:
         text = str(body.get("error") or text) if isinstance(body, dict) else text
     except ValueError:
         pass
+    if text.lstrip().startswith("<"):
+        text = ""  # a proxy's HTML error page (the client hides the content type): the status says it
     try:
         status = f"HTTP {code} {HTTPStatus(code).phrase}"
     except ValueError:

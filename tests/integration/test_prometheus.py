@@ -139,6 +139,8 @@ class Misbehaving:
             time.sleep(1.5)
         if mode == "garbage":
             return self.reply(req, 200, b"<html>gateway says hi", "application/json")
+        if mode == "proxy":
+            return self.reply(req, 502, b"<html><body><h1>502 Bad Gateway</h1>" + b"x" * 5000, "text/html")
         if mode == "fail":
             return self.reply(req, 500, b"internal error: db locked\n", "text/plain")
         if mode == "auth" and req.headers.get("Authorization") not in self.tokens:
@@ -181,6 +183,7 @@ FAILURES = {
     "fail": r"HTTP 500 Internal Server Error: internal error: db locked$",
     "slow": r"timed out after 0\.3s$",
     "auth": r"HTTP 403 Forbidden: tenant not allowed$",
+    "proxy": r": HTTP 502 Bad Gateway$",
 }
 
 
