@@ -31,6 +31,7 @@ PAGE_SIZE = 500
 MAX_EVENTS = 1000
 LOG_LIMIT_BYTES = 4 * 1024 * 1024
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")  # mounted into every pod
 
 # resource -> (api, list across namespaces, list in one namespace (None: cluster-scoped), read one)
 _RESOURCES: dict[str, tuple[str, str, str | None, str]] = {
@@ -150,9 +151,12 @@ class KubeCluster:
         from kubernetes import client, config
 
         try:
-            if self.in_cluster:
+            if self.in_cluster:  # the pod's service account; its token is re-read as kubelet rotates it
+                from kubernetes.config.incluster_config import InClusterConfigLoader
+
                 cfg = client.Configuration()
-                config.load_incluster_config(client_configuration=cfg)
+                InClusterConfigLoader(token_filename=str(SERVICE_ACCOUNT_DIR / "token"),
+                                      cert_filename=str(SERVICE_ACCOUNT_DIR / "ca.crt")).load_and_set(cfg)
                 api = client.ApiClient(cfg)
             else:  # runs the exec plugin, if any; persist_config=False: never rewrite the user's file
                 api = config.new_client_from_config(config_file=self.kubeconfig, context=self.name,

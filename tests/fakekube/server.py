@@ -94,6 +94,7 @@ class FakeKube:
         self.open_watches: list[str] = []  # path?query of the watches being served now
         self.bookmark_interval = bookmark_interval
         self.fail_with: tuple[int, str] | None = None  # e.g. (503, "ServiceUnavailable"): every request fails
+        self.expire_next_continue = False  # the next continue token gets 410, as after etcd compaction
         self.garbage: bytes | None = None  # answer every request 200 with this body (a captive portal)
         self.stopping = threading.Event()
         self._dir = tempfile.TemporaryDirectory(prefix="fakekube-")
@@ -313,6 +314,9 @@ class _Handler(BaseHTTPRequestHandler):
                     list_rv, start_key = int(token["rv"]), tuple(token["start"])
                 except (ValueError, KeyError, TypeError):
                     raise ApiError(400, "BadRequest", "continue key is not valid") from None
+                if self.kube.expire_next_continue:
+                    self.kube.expire_next_continue = False
+                    list_rv = -1
                 if list_rv < store.floor:
                     raise ApiError(410, "Expired", "The provided continue parameter is too old to display "
                                    "a consistent list result. You can start a new list without the continue parameter.")

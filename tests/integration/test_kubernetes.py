@@ -153,6 +153,14 @@ def test_lists_page_with_limit_and_continue(fake: FakeKube, kubeconfig: Path) ->
         c.close()
     pages = [p for _, p in fake.requests[before:] if p.startswith("/api/v1/pods?")]
     assert len(pages) == 4 and sum("continue=" in p for p in pages) == 3
+    fake.expire_next_continue = True  # 410 on page 2: the list starts over, no duplicates, none lost
+    [c] = load_clusters(str(kubeconfig))
+    c.page_size = 4
+    try:
+        assert sorted(p.name for p in c.list_pods()) == sorted(p["metadata"]["name"] for p in scenario()["pods"])
+        assert not fake.expire_next_continue  # the 410 was served
+    finally:
+        c.close()
 
 
 def test_namespace_limits_the_scope(kubeconfig: Path) -> None:
@@ -342,6 +350,23 @@ def test_two_contexts_from_a_kubeconfig_path_list(fake: FakeKube, tmp_path: Path
                 c.close()
         with pytest.raises(SourceError, match=r"no context 'qa' .*known: prod, staging"):
             load_clusters(contexts=["qa"])
+
+
+def test_in_cluster_service_account(fake: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running as a pod: no kubeconfig, the service account's token and CA, KUBERNETES_SERVICE_*."""
+    import cockpit.sources.kubernetes as kube
+
+    (tmp_path / "token").write_text("token-alice")
+    (tmp_path / "ca.crt").write_bytes(fake.ca_file.read_bytes())
+    monkeypatch.setattr(kube, "SERVICE_ACCOUNT_DIR", tmp_path)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(fake.port))
+    [c] = load_clusters(namespace="shop")
+    try:
+        assert c.name == "in-cluster" and len(c.list_pods()) == 10
+    finally:
+        c.close()
 
 
 def test_unreachable_and_check(kubeconfig: Path, tmp_path: Path) -> None:
