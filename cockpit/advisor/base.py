@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from cockpit.model import Alert, Pod, Snapshot, SLOStatus
+from cockpit.model import Alert, Pod, SLOStatus, Snapshot
 
 
 @dataclass(frozen=True, slots=True)

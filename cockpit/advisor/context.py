@@ -18,6 +18,7 @@ from typing import Any
 from cockpit.advisor.base import ScreenState
 from cockpit.advisor.redact import Redactor
 from cockpit.analysis.sanitize import sanitize, sanitize_line
+from cockpit.analysis.triage import pod_problem_rank
 from cockpit.model import Alert, Finding, Pod, SLOStatus, Snapshot, severity_rank
 
 TAG = "cluster_data"
@@ -59,24 +60,8 @@ def alert_line(a: Alert) -> str:
     return f"[{_one(a.severity, 20)}] {_one(a.name, 120)} {a.state}{silenced}{where}{since}: {_one(a.summary, 240)}"
 
 
-_BAD = ("CrashLoopBackOff", "OOMKilled", "ImagePull", "ErrImage", "CreateContainer", "InvalidImageName",
-        "RunContainerError", "Error", "Evicted")
-
-
 def pod_rank(p: Pod) -> int:
-    """0 = worst, 9 = healthy: the order an on-call engineer reads pods in."""
-    r = p.reason
-    if p.phase in ("Running", "Succeeded") and p.ready >= p.total and r in ("", "Running", "Completed"):
-        return 9  # the common case, first: this runs for every one of 10k pods
-    if "CrashLoopBackOff" in r or "OOMKilled" in r:
-        return 0
-    if any(b in r for b in _BAD):
-        return 1
-    if p.phase in ("Failed", "Pending", "Unknown"):
-        return 2
-    if p.phase == "Running" and p.ready < p.total:
-        return 3
-    return 9
+    return pod_problem_rank(p)
 
 
 def pod_line(p: Pod, now: datetime) -> str:

@@ -144,9 +144,9 @@ class Hub:
 
     # -- refreshes ------------------------------------------------------------------------------
     def refresh_alerts(self) -> AlertsResult:
-        per_source = [
-            self._call(s.name, s.kind, s.fetch_alerts, []) for s in self.alert_sources
-        ]
+        # Replicas are asked in parallel: an HA pair costs one round trip, not two.
+        with ThreadPoolExecutor(max_workers=max(1, len(self.alert_sources))) as pool:
+            per_source = list(pool.map(lambda s: self._call(s.name, s.kind, s.fetch_alerts, []), self.alert_sources))
         silences: dict[str, Silence] = {}
         for b in self.silence_backends:
             key = f"{b.name} silences"

@@ -62,26 +62,20 @@ def _in_cluster() -> bool:
 
 
 def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace: str = "") -> list[KubeCluster]:
-    """One KubeCluster per requested context (default: the current one). Credentials load lazily.
+    """One KubeCluster per requested context (default: the current one).
 
-    Raises SourceError when no kubeconfig can be read or a named context does not exist.
+    Only reads the kubeconfig YAML (no `kubernetes` import, no exec plugin run): credentials load on
+    the first request, in the caller's worker thread. Raises SourceError when no kubeconfig can be
+    read or a named context does not exist.
     """
     path = kubeconfig or default_kubeconfig()
-    files = [p for p in path.split(os.pathsep) if p]
-    if not any(Path(p).expanduser().exists() for p in files):
+    files = [Path(p).expanduser() for p in path.split(os.pathsep) if p]
+    existing = [f for f in files if f.exists()]
+    if not existing:
         if not kubeconfig and _in_cluster():
             return [KubeCluster("in-cluster", namespace=namespace, in_cluster=True)]
         raise SourceError(f"kubernetes: no kubeconfig at {path} (set KUBECONFIG or pass --kubeconfig)")
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KubeConfigMerger
-
-    existing = os.pathsep.join(p for p in files if Path(p).expanduser().exists())
-    try:
-        merged = KubeConfigMerger(existing).config
-        known = {c["name"]: c for c in merged["contexts"]} if "contexts" in merged else {}
-        current = _current_context(existing)
-    except (ConfigException, KeyError, TypeError, ValueError) as exc:
-        raise SourceError(f"kubernetes: cannot read kubeconfig {path}: {exc}") from None
+    known, users, current = _read_kubeconfigs(existing)
     wanted = list(contexts) or ([current] if current else [])
     if not wanted:
         raise SourceError(f"kubernetes: {path} has no current-context; pass --context "
@@ -90,34 +84,34 @@ def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace:
     for name in wanted:
         if name not in known:
             raise SourceError(f"kubernetes: no context {name!r} in {path} (known: {', '.join(sorted(known))})")
-        clusters.append(KubeCluster(name, kubeconfig=existing, namespace=namespace,
-                                    exec_command=_exec_command(merged, known[name])))
+        user = users.get(str((known[name].get("context") or {}).get("user", ""))) or {}
+        exec_cfg = (user.get("user") or {}).get("exec") or {}
+        clusters.append(KubeCluster(name, kubeconfig=os.pathsep.join(map(str, existing)), namespace=namespace,
+                                    exec_command=str(exec_cfg.get("command", ""))))
     return clusters
 
 
-def _current_context(paths: str) -> str:
-    """kubectl's rule: the first file that sets current-context wins (the Python client takes the last)."""
+def _read_kubeconfigs(files: list[Path]) -> tuple[dict[str, dict], dict[str, dict], str]:
+    """Merge like kubectl: the first file to define a name wins, and the first current-context wins
+    (the Python client's merger takes the last current-context)."""
     import yaml
 
-    for path in paths.split(os.pathsep):
+    contexts: dict[str, dict] = {}
+    users: dict[str, dict] = {}
+    current = ""
+    for f in files:
         try:
-            data = yaml.safe_load(Path(path).expanduser().read_text()) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(data, dict) and data.get("current-context"):
-            return str(data["current-context"])
-    return ""
-
-
-def _exec_command(merged: Any, context: Any) -> str:
-    """The exec credential plugin of a context's user, for the 401 hint ("" when none)."""
-    try:
-        user_name = context["context"]["user"]
-        user = merged["users"].get_with_name(user_name, safe=True)
-        exec_cfg = user["user"].safe_get("exec") if user is not None else None
-        return str(exec_cfg["command"]) if exec_cfg else ""
-    except (KeyError, TypeError, AttributeError):
-        return ""
+            data = yaml.safe_load(f.read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SourceError(f"kubernetes: cannot read kubeconfig {f}: {' '.join(str(exc).split())}") from None
+        if not isinstance(data, dict):
+            raise SourceError(f"kubernetes: {f} is not a kubeconfig (expected a mapping)")
+        for key, into in (("contexts", contexts), ("users", users)):
+            for item in data.get(key) or ():
+                if isinstance(item, dict) and item.get("name"):
+                    into.setdefault(str(item["name"]), item)
+        current = current or str(data.get("current-context") or "")
+    return contexts, users, current
 
 
 class KubeCluster:

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from cockpit.advisor.base import Advisor, AdvisorRequest, ScreenState
+from cockpit.advisor.policy import CommentPolicy
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import Config, ConfigError
 from cockpit.model import Alert, Finding, Pod, Silence, SilenceRequest, SLOStatus, Snapshot, utcnow
@@ -132,9 +133,8 @@ class CockpitApp(App):
         self.cmdline = Input(placeholder=":alerts :pods :slo :marcus :silences :layout NAME :ctx NAME :refresh :quit",
                              id="cmdline")
         self._recompute_timer = None
-        self._last_comment_keys: frozenset[tuple[str, str]] | None = None
-        self._last_comment_at = 0.0
-        self._comment_policy = None
+        self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
+        self._prev_snapshot: Snapshot | None = None
         self.pending_action: dict[str, str] = {}
 
     # Actions that act on the main screen's panes; off (and out of the footer) on other screens.
@@ -325,26 +325,15 @@ class CockpitApp(App):
         self.post_message(FindingsReady(tuple(analyze(snap))))
 
     def on_findings_ready(self, message: FindingsReady) -> None:
+        """Marcus speaks unprompted only when the screen changed meaningfully (see CommentPolicy)."""
         self.state.findings = message.findings
-        if self._should_comment(message.findings):
-            self.ask_marcus(None)
-
-    def _should_comment(self, findings: tuple[Finding, ...]) -> bool:
-        """Comment when the serious findings change, at most every 20 s (1 s in frozen tests)."""
-        import time
-
-        keys = frozenset(f.key for f in findings if f.severity in ("critical", "warning"))
-        if keys == self._last_comment_keys:
-            return False
-        now = time.monotonic()
-        if self._last_comment_keys is not None and now - self._last_comment_at < 20:
-            return False
-        if self._last_comment_keys is not None and keys <= self._last_comment_keys:
-            self._last_comment_keys = keys  # things got better: no need to speak
-            return False
-        self._last_comment_keys = keys
-        self._last_comment_at = now
-        return True
+        snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
+        name = self.advisor.name if self.advisor else ""
+        decision = self.comment_policy.decide(self._prev_snapshot, snap, self.config.persona, name)
+        self._prev_snapshot = snap
+        if decision.speak:
+            self.comment_policy.record(decision)
+            self.ask_marcus(None, reason=decision.reason)
 
     def screen_state(self) -> ScreenState:
         snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
@@ -375,10 +364,10 @@ class CockpitApp(App):
         return ""
 
     @work(exclusive=True, group="marcus")
-    async def ask_marcus(self, question: str | None) -> None:
+    async def ask_marcus(self, question: str | None, reason: str = "") -> None:
         """Stream one answer into the panel; a new question cancels the old stream (exclusive)."""
         assert self.advisor is not None
-        header = "Marcus" + (" · comment" if question is None else "")
+        header = "Marcus" + (f" · {sanitize_line(reason, 80)}" if reason else " · comment" if question is None else "")
         if question:
             q = self.marcus_pane.begin(f"you: {question}", "bold cyan")
             del q

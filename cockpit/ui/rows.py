@@ -14,6 +14,7 @@ from datetime import datetime
 from rich.text import Text
 
 from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.triage import is_problem, order_pods  # noqa: F401 - re-exported for panes
 from cockpit.model import SLO_STATUS_ORDER, Alert, Pod, SLOStatus, severity_rank, utcnow
 
 SEV_STYLE = {"critical": "bold red", "page": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
@@ -159,40 +160,6 @@ def alerts_title(alerts: Sequence[Alert], shown: int | None = None) -> str:
 
 
 # -- pods -----------------------------------------------------------------------------------------
-
-_BAD_REASONS = ("CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError",
-                "CreateContainerError", "InvalidImageName", "RunContainerError", "Error", "Evicted", "Failed")
-
-
-def pod_problem_rank(p: Pod, now: datetime) -> int:
-    """0 = worst. Healthy pods get 9; the order decides what an on-call engineer reads first."""
-    r = p.reason
-    if "CrashLoopBackOff" in r or "OOMKilled" in r:
-        return 0
-    if any(b in r for b in ("ImagePullBackOff", "ErrImagePull", "CreateContainer", "InvalidImageName", "RunContainerError")):
-        return 1
-    if p.phase == "Failed" or r.startswith(("Error", "Evicted")):
-        return 2
-    if p.phase == "Pending":
-        return 3
-    if p.phase == "Running" and p.ready < p.total:
-        return 4
-    if p.last_restart_at is not None and (now - p.last_restart_at).total_seconds() < 3600:
-        return 5
-    if p.phase == "Unknown" or r in ("Terminating", "NotReady", "Unknown"):
-        return 6
-    return 9
-
-
-def is_problem(p: Pod, now: datetime) -> bool:
-    return pod_problem_rank(p, now) < 9
-
-
-def order_pods(pods: Iterable[Pod], now: datetime) -> list[tuple[int, Pod]]:
-    ranked = [(pod_problem_rank(p, now), p) for p in pods]
-    ranked.sort(key=lambda rp: (rp[0], -rp[1].restarts if rp[0] < 9 else 0, rp[1].namespace, rp[1].name))
-    return ranked
-
 
 def pod_row(p: Pod, rank: int, now: datetime, with_context: bool) -> tuple[Text, ...]:
     style = "bold red" if rank <= 2 else "yellow" if rank < 9 else ""

@@ -16,13 +16,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cockpit.analysis.duration import format_duration, parse_duration
-from cockpit.analysis.matchers import parse_matchers, preview, silence_matchers
+from cockpit.analysis.matchers import format_matchers, parse_matchers, preview, silence_matchers
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, SilenceRequest
 
 
 def matchers_text(alert: Alert, mode: str) -> str:
-    return ", ".join(str(m) for m in silence_matchers(alert, mode))
+    return format_matchers(silence_matchers(alert, mode))  # escaped, so it parses back exactly
 
 
 class SilenceScreen(ModalScreen[SilenceRequest | None]):
