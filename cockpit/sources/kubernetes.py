@@ -128,6 +128,7 @@ class KubeCluster:
         self.exec_command = exec_command
         self.page_size = page_size
         self.poll_interval_s = 10.0  # only when RBAC allows list but not watch
+        self.watch_timeout_s = (240, 360)  # server-side watch length, randomised to spread reconnects
         self.host = ""
         self._client: Any = None
         self._lock = threading.Lock()
@@ -261,7 +262,7 @@ class KubeCluster:
         which, all_ns, in_ns, _ = _RESOURCES["pods"]
         api = self._api(which)
         fn, args = (getattr(api, in_ns), (self.namespace,)) if self.namespace else (getattr(api, all_ns), ())
-        timeout_s = random.randint(240, 360)  # spread reconnects like client-go does
+        timeout_s = random.randint(*self.watch_timeout_s)
         return self._request(Action("watch", "pods", self.namespace), fn, *args, watch=True,
                              resource_version=resource_version, allow_watch_bookmarks=True,
                              timeout_seconds=timeout_s, _request_timeout=(CONNECT_TIMEOUT_S, timeout_s + 30))

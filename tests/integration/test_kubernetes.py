@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -205,6 +206,19 @@ def test_410_gone_relists_and_keeps_following(fake: FakeKube, cluster: KubeClust
     assert watch.relists == 2 and watch.error is None
 
 
+def test_watch_that_times_out_resumes_without_relisting(fake: FakeKube, cluster: KubeCluster) -> None:
+    cluster.watch_timeout_s = (1, 1)
+    assert cluster.wait_for_change(10)
+    before = len(fake.requests)
+    time.sleep(2.5)  # two or three watches end and are re-opened from the bookmarked resourceVersion
+    pod = copy.deepcopy(fake.store.objects["pods"][("kube-system", "coredns-5d78c9869d-aaaaa")])
+    pod["metadata"]["labels"]["rollout"] = "2"
+    fake.apply("pods", pod)
+    assert wait_until(cluster, lambda pods: pods["coredns-5d78c9869d-aaaaa"].labels.get("rollout") == "2")
+    watches = [p for _, p in fake.requests[before:] if "watch=true" in p]
+    assert len(watches) >= 2 and cluster._watch is not None and cluster._watch.relists == 1
+
+
 def test_watch_failure_marks_stale_and_recovers(fake: FakeKube, cluster: KubeCluster) -> None:
     hub = Hub(clusters=[cluster])
     assert cluster.wait_for_change(10)
@@ -383,6 +397,17 @@ def test_unreachable_and_check(kubeconfig: Path, tmp_path: Path) -> None:
     c.close()
     with pytest.raises(SourceError, match="no kubeconfig at"):
         load_clusters(str(tmp_path / "missing"))
+    (tmp_path / "broken").write_text("contexts: [\n")
+    with pytest.raises(SourceError, match="cannot read kubeconfig .*broken"):
+        load_clusters(str(tmp_path / "broken"))
+
+
+def test_loading_clusters_keeps_the_client_library_off_start_up(kubeconfig: Path) -> None:
+    code = ("import sys; from cockpit.sources.kubernetes import load_clusters; "
+            f"cs = load_clusters({str(kubeconfig)!r}, ['admin', 'alice']); "
+            "print(len(cs), any(m.startswith('kubernetes') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["2", "False"]
 
 
 def test_wrong_ca_and_garbage_answers(fake: FakeKube, kubeconfig: Path, tmp_path: Path) -> None:
