@@ -33,6 +33,7 @@ class PodWatch:
         self.generation = 0
         self.relists = 0
         self.polling = False
+        self._breaks = 0  # streams that broke in a row without delivering anything
         self._stop = threading.Event()
         self._resp: Any = None
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"kube-watch-{cluster.name}")
@@ -112,11 +113,15 @@ class PodWatch:
                     break
                 if line.strip():
                     rv = self._apply(json.loads(line), rv)
+                    self._breaks = 0
         except Exception as exc:
             if isinstance(exc, SourceError) or self._stop.is_set():
                 raise
+            if isinstance(exc, ValueError) or self._breaks >= 3:  # garbage, or a proxy cutting every stream
+                raise self.cluster.wrap(exc, "watch") from None
             # The stream broke after it was open (LB idle timeout, apiserver restart): resume quietly.
             # If the apiserver is really gone, re-opening fails and that surfaces as the error.
+            self._breaks += 1
             self._stop.wait(0.2)
         finally:
             self._resp = None

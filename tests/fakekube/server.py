@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import bisect
 import json
+import socket
 import ssl
 import tempfile
 import threading
@@ -383,6 +384,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _follow(self, resource: str, initial: list[dict[str, Any]], pos_rv: int, epoch: int, deadline: float,
                 match: Any, bookmarks: bool, send: Any, gone: Any) -> None:
         store, kube = self.kube.store, self.kube
+        cut = store.cut_epoch
         for obj in initial:
             send("ADDED", obj)
         last_bookmark = time.monotonic()
@@ -390,6 +392,10 @@ class _Handler(BaseHTTPRequestHandler):
             with store.cond:
                 if store.expire_epoch != epoch:
                     return gone(str(pos_rv))
+                if store.cut_epoch != cut:  # no terminating chunk: the client sees a broken stream
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return None
                 events = store.events_after(pos_rv)
                 if not events:
                     store.cond.wait(min(self.kube.bookmark_interval, max(0.0, deadline - time.monotonic())))

@@ -47,6 +47,7 @@ class Store:
     history_rvs: list[int] = field(default_factory=list)
     expire_epoch: int = 0  # bumped to make every open watch end with 410
     watchers: int = 0  # watches open right now
+    cut_epoch: int = 0  # bumped to drop every open watch's connection mid-stream
     cond: threading.Condition = field(default_factory=threading.Condition)
     _sorted: dict[str, list[Key]] = field(default_factory=dict)
 
@@ -119,6 +120,12 @@ class Store:
         with self.cond:
             self.compact()
             self.expire_epoch += 1
+            self.cond.notify_all()
+
+    def cut_watches(self) -> None:
+        """Drop open watch connections without a proper end, as a load balancer's idle timeout does."""
+        with self.cond:
+            self.cut_epoch += 1
             self.cond.notify_all()
 
     # -- reads ----------------------------------------------------------------------------------

@@ -219,6 +219,24 @@ def test_watch_that_times_out_resumes_without_relisting(fake: FakeKube, cluster:
     assert len(watches) >= 2 and cluster._watch is not None and cluster._watch.relists == 1
 
 
+def test_dropped_watch_connection_resumes_quietly(fake: FakeKube, cluster: KubeCluster) -> None:
+    assert cluster.wait_for_change(10)
+    deadline = time.monotonic() + 10
+    while not any("watch=true" in w for w in fake.open_watches) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(fake.requests)
+    fake.store.cut_watches()  # an idle timeout on a load balancer, say
+    while not any("watch=true" in p for _, p in fake.requests[before:]) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the client re-opens the watch by itself
+    pod = copy.deepcopy(fake.store.objects["pods"][("kube-system", "coredns-5d78c9869d-aaaaa")])
+    pod["metadata"]["labels"]["rollout"] = "3"
+    fake.apply("pods", pod)
+    assert wait_until(cluster, lambda pods: pods["coredns-5d78c9869d-aaaaa"].labels.get("rollout") == "3")
+    resumed = [p for _, p in fake.requests[before:] if "watch=true" in p]
+    assert resumed and "resourceVersion=0" not in resumed[0]  # from where it was, not from scratch
+    assert cluster._watch is not None and cluster._watch.relists == 1 and cluster._watch.error is None
+
+
 def test_watch_failure_marks_stale_and_recovers(fake: FakeKube, cluster: KubeCluster) -> None:
     hub = Hub(clusters=[cluster])
     assert cluster.wait_for_change(10)
