@@ -19,6 +19,7 @@ from cockpit.sources.base import ClusterSource, SourceError
 from cockpit.sources.hub import Hub
 from cockpit.sources.kubernetes import KubeCluster, load_clusters
 from tests.fakekube import FakeKube
+from tests.fakekube import fixtures as fx
 from tests.fakekube.fixtures import CRASH_LOG, PREVIOUS_LOG, scenario, seeded_pods
 from tests.fakekube.tls import make_cert
 
@@ -332,6 +333,21 @@ def test_logs_come_back_raw_for_the_ui_to_sanitize(cluster: KubeCluster, kubecon
         cluster.pod_logs("kube-system", "coredns-5d78c9869d-aaaaa", previous=True)
     with pytest.raises(SourceError, match="pods nope not found"):
         cluster.pod_logs("shop", "nope")
+
+
+def test_logs_pick_the_default_container_like_kubectl(fake: FakeKube, cluster: KubeCluster) -> None:
+    two = fx.pod("sandbox", "meshed-1", "Running", [fx.running("app", "a:1"), fx.running("istio-proxy", "p:1")])
+    fake.apply("pods", two)
+    fake.set_log("sandbox", "meshed-1", "app", "app says hi\n")
+    fake.set_log("sandbox", "meshed-1", "istio-proxy", "envoy ready\n")
+    try:
+        assert cluster.pod_logs("sandbox", "meshed-1") == "app says hi\n"  # the first container
+        two["metadata"]["annotations"] = {"kubectl.kubernetes.io/default-container": "istio-proxy"}
+        fake.apply("pods", two)
+        assert cluster.pod_logs("sandbox", "meshed-1") == "envoy ready\n"
+        assert cluster.pod_logs("sandbox", "meshed-1", container="app") == "app says hi\n"
+    finally:
+        fake.delete("pods", "sandbox", "meshed-1")
 
 
 def test_describe_follows_owners_node_and_events(cluster: KubeCluster) -> None:
