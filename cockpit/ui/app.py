@@ -7,6 +7,7 @@ call goes through the Hub, which keeps last data and health when a backend fails
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -164,6 +165,7 @@ class CockpitApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._mounted_at = time.monotonic()
         self.cmdline.display = False
         name = self.requested_layout or auto_layout_name(self.size.width, self.size.height)
         try:
@@ -327,6 +329,8 @@ class CockpitApp(App):
     def on_findings_ready(self, message: FindingsReady) -> None:
         """Marcus speaks unprompted only when the screen changed meaningfully (see CommentPolicy)."""
         self.state.findings = message.findings
+        if not self._all_reported() and time.monotonic() - self._mounted_at < 5:
+            return  # the first comment waits for every source (or 5 s): half a picture misleads
         snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
         name = self.advisor.name if self.advisor else ""
         decision = self.comment_policy.decide(self._prev_snapshot, snap, self.config.persona, name)
@@ -334,6 +338,11 @@ class CockpitApp(App):
         if decision.speak:
             self.comment_policy.record(decision)
             self.ask_marcus(None, reason=decision.reason)
+
+    def _all_reported(self) -> bool:
+        s, hub = self.state, self.hub
+        return ((bool(s.alerts.health) or not hub.alert_sources) and (bool(s.pods.health) or not hub.clusters)
+                and (bool(s.slos.health) or not hub.slo_sources))
 
     def screen_state(self) -> ScreenState:
         snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
