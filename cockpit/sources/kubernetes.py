@@ -188,6 +188,9 @@ class KubeCluster:
         try:
             return fn(*args, _preload_content=False, **kw)
         except Exception as exc:
+            if getattr(exc, "status", None) == 401:  # reload credentials next time: the user may log in again
+                with self._lock:
+                    self._client = None
             raise self.wrap(exc, action) from None
 
     def _get_json(self, action: Action, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
@@ -234,6 +237,8 @@ class KubeCluster:
                 watch.cond.wait_for(lambda: watch.synced or watch.error is not None, READ_TIMEOUT_S + 5)
                 if watch.error is not None:
                     raise watch.error
+                if not watch.synced:
+                    raise SourceError(f"kubernetes {self.name}: the pod list is still loading")
                 return list(watch.pods.values())
         return self.list_parsed("pods", self._parse_pod)[0]
 

@@ -297,6 +297,8 @@ def test_401_says_credentials_and_exec_plugin(fake: FakeKube, tmp_path: Path) ->
     [c] = load_clusters(str(bad))
     with pytest.raises(SourceError, match="credentials rejected .*HTTP 401.*token or client certificate"):
         c.list_pods()
+    fake.kubeconfig(bad, {"bad": ("token-admin", "")})  # the user fixes the kubeconfig: no restart needed
+    assert len(c.list_pods()) == 13
     c.close()
     # An exec credential plugin (as EKS/GKE use): the good one works, the stale one gets the hint.
     for token, ok in (("token-alice", True), ("expired", False)):
