@@ -41,6 +41,13 @@ PANE_ORDER = ("alerts", "pods", "slos", "marcus")
 ACK_SECONDS = 15 * 60
 
 
+def short_title(title: str) -> str:
+    """A pane title cut to fit a tab: 'Alerts 10 · 4 critical · STALE (…)' -> 'Alerts 10 4 crit STALE'."""
+    parts = title.split(" · ")
+    label = " ".join(parts[:2]).replace("critical", "crit").replace("problems", "prob")
+    return label + (" STALE" if "STALE" in title else "")
+
+
 @dataclass
 class State:
     """The last data of every source; what a Snapshot of the screen is built from."""
@@ -228,7 +235,7 @@ class CockpitApp(App):
             if name not in self.layout_def.pane_names:
                 continue
             pane = self.panes[name]
-            label = pane.title_plain
+            label = short_title(pane.title_plain)
             style = "bold reverse" if name == self.active_tab else ""
             text.append(f" {i} {label} ", style=style)
             text.append("│", style="dim")
@@ -242,12 +249,12 @@ class CockpitApp(App):
             text.append(" DEMO ", style="bold white on dark_orange3")
         if self.hub.readonly:
             text.append(" READONLY ", style="bold white on blue")
+        text.append(f" {now:%H:%M:%S} UTC ", style="dim")
         text.append(f" ctx {sanitize_line(self.context_label, 40)} ", style="bold")
         for h in health.values():
             mark = "●" if h.ok else "✖"
             text.append(f"{mark} ", style="green" if h.ok else "bold red")
             text.append(f"{h.kind} ", style="" if h.ok else "red")
-        text.append(f" {now:%H:%M:%S} UTC", style="dim")
         self.header.update(text)
 
     # -- refresh loops: each fetch runs in a thread worker and re-arms its own timer ------------------
