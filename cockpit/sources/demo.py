@@ -406,7 +406,7 @@ def slo_status(burn: dict[str, float | None]) -> str:
 def _slo(service: str, name: str, objective: float, frames: dict | None, t: float, ns: str) -> SLOStatus:
     budget = 1 - objective
     if frames is None:
-        windows = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+        windows = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
         return SLOStatus(service, name, objective, "30d", dict.fromkeys(windows), dict.fromkeys(windows), None,
                          "no-data", None, labels={"sloth_service": service, "sloth_slo": name}, namespace=ns,
                          error="no samples for search_requests_total in the last 3d")
@@ -415,6 +415,8 @@ def _slo(service: str, name: str, objective: float, frames: dict | None, t: floa
     remaining = 1 - period
     exhaustion = remaining * 30 * 86400 / burn["1h"] if burn["1h"] > 0 and remaining > 0 else None
     queries = {win: f'slo:sli_error:ratio_rate{win}{{sloth_service="{service}", sloth_slo="{name}"}}' for win in burn}
+    burn["30d"] = round(period, 4)  # the period's burn: the share of the budget spent
+    queries["30d"] = f'slo:sli_error:ratio_rate30d{{sloth_service="{service}", sloth_slo="{name}"}}'
     return SLOStatus(service, name, objective, "30d", {k: v * budget for k, v in burn.items()}, burn,
                      round(remaining, 4), slo_status(burn), exhaustion, queries,
                      {"sloth_service": service, "sloth_slo": name}, ns)

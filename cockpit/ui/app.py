@@ -196,6 +196,17 @@ class CockpitApp(App):
                 self.watch_pods()
         self.alerts_pane.table.focus()
 
+    def on_resize(self, event) -> None:
+        """Without --layout, follow the terminal: compact below 100x30, default above."""
+        if self.requested_layout or self.layout_def is None:
+            return
+        wanted = auto_layout_name(event.size.width, event.size.height)
+        if self.layout_def.name in ("compact", "default") and wanted != self.layout_def.name:
+            focused = self.focused_pane_name()
+            self.apply_layout(load_layout(wanted))
+            if focused in self.layout_def.pane_names:
+                self.action_goto(focused)
+
     def apply_layout(self, layout: Layout) -> None:
         self.layout_def = layout
         grid = self.query_one("#panes", Container)

@@ -206,3 +206,16 @@ async def test_silences_view_expires_with_confirmation(app_factory):
         await pilot.press("y")
         await settle(pilot, app)
         assert next(s for s in app.state.alerts.silences if s.id == ack.id).state == "expired"
+
+
+async def test_small_terminal_switches_to_compact_and_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert app.layout_def.name == "default"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.layout_def.name == "compact"
+        await pilot.resize_terminal(130, 42)
+        await pilot.pause()
+        assert app.layout_def.name == "default"
