@@ -82,10 +82,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def log_to_file() -> None:
+    """While the screen is up, library logging and warnings (kubernetes exec plugins, urllib3) must not
+    write to the terminal: they go to the XDG state dir instead."""
+    import logging
+
+    from platformdirs import user_state_path
+
+    path = user_state_path("cockpit") / "cockpit.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path)
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    logging.captureWarnings(True)
+
+
 def cmd_run(config: Config) -> int:
     from cockpit.sources.factory import build_hub
     from cockpit.ui.app import CockpitApp
 
+    log_to_file()
     hub, clock = build_hub(config)
     if config.layout:
         from cockpit.ui.layout import load_layout

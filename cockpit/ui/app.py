@@ -196,6 +196,12 @@ class CockpitApp(App):
                 self.watch_pods()
         self.alerts_pane.table.focus()
 
+    def on_unmount(self) -> None:
+        for cluster in self.hub.clusters:  # stop watch threads and close connections
+            close = getattr(cluster, "close", None)
+            if close is not None:
+                close()
+
     def on_resize(self, event) -> None:
         """Without --layout, follow the terminal: compact below 100x30, default above."""
         if self.requested_layout or self.layout_def is None:
