@@ -635,10 +635,15 @@ class CockpitApp(App):
                 return p
         return None
 
-    def action_logs(self) -> None:
+    def _pod_or_hint(self) -> Pod | None:
         pod = self.target_pod()
         if pod is None:
             self.notify("select a pod (2 jumps to Pods)", severity="warning", timeout=3)
+        return pod
+
+    def action_logs(self) -> None:
+        pod = self._pod_or_hint()
+        if pod is None:
             return
         from cockpit.ui.screens.logs import LogsScreen
 
@@ -651,9 +656,8 @@ class CockpitApp(App):
         self.push_screen(LogsScreen(f"{pod.namespace}/{pod.name}", containers, fetch))
 
     def action_describe(self) -> None:
-        pod = self.target_pod()
+        pod = self._pod_or_hint()
         if pod is None:
-            self.notify("select a pod (2 jumps to Pods)", severity="warning", timeout=3)
             return
         from cockpit.ui.screens.details import DescribeScreen
 
