@@ -272,13 +272,17 @@ class KubeCluster:
                              resource_version=resource_version, allow_watch_bookmarks=True,
                              timeout_seconds=timeout_s, _request_timeout=(CONNECT_TIMEOUT_S, timeout_s + 30))
 
-    def wait_for_change(self, timeout: float) -> bool:
-        """Block until the pod set changed (True) or `timeout` passed (False). Starts the watch."""
+    def start_watch(self) -> PodWatch:
+        """Start the LIST+WATCH cache (idempotent, no I/O here): list_pods then reads the cache."""
         with self._lock:
             if self._watch is None or not self._watch.running:
                 self._watch = PodWatch(self)
                 self._watch.start()
-            watch = self._watch
+            return self._watch
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until the pod set changed (True) or `timeout` passed (False). Starts the watch."""
+        watch = self.start_watch()
         with watch.cond:
             changed = watch.cond.wait_for(lambda: watch.generation != self._seen_generation, timeout)
             self._seen_generation = watch.generation
