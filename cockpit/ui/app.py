@@ -7,6 +7,7 @@ call goes through the Hub, which keeps last data and health when a backend fails
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ class CockpitApp(App):
         self._recompute_timer = None
         self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
         self._prev_snapshot: Snapshot | None = None
+        self._pods_painted = threading.Event()  # the last watch result is on screen
         self.pending_action: dict[str, str] = {}
 
     # Actions that act on the main screen's panes; off (and out of the footer) on other screens.
@@ -188,6 +190,9 @@ class CockpitApp(App):
         self.marcus_pane.set_advisor(self.advisor.name)
         self.update_header()
         self.refresh_alerts()
+        if self.live:  # the first pods list is the watch's list, not a second one racing it
+            for c in self.hub.clusters:
+                getattr(c, "start_watch", lambda: None)()
         self.refresh_pods()
         self.refresh_slos()
         if self.live:
@@ -303,7 +308,11 @@ class CockpitApp(App):
                     except Exception:  # the list call below reports the error as health
                         changed = True
             if changed and not worker.is_cancelled:
+                # Backpressure: one result in flight; changes meanwhile pile up in the watch cache
+                # and go out together (10k pods at 50 events/s otherwise queues seconds of redraws).
+                self._pods_painted.clear()
                 self.post_message(Loaded("pods-watch", self.hub.refresh_pods(pods_only=True)))
+                self._pods_painted.wait(2.0)
 
     def on_loaded(self, message: Loaded) -> None:
         intervals = {"alerts": self.config.alerts_interval_s, "pods": self.config.pods_interval_s,
@@ -315,6 +324,7 @@ class CockpitApp(App):
         elif kind in ("pods", "pods-watch"):
             self.state.pods = message.result  # type: ignore[assignment]
             self.show_pods()
+            self.call_after_refresh(self._pods_painted.set)
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
             self.show_slos()
