@@ -54,8 +54,8 @@ class Bench(CockpitApp):
         self.pod_updates = 0
         self.lost_keys = 0
 
-    def show_pods(self):
-        super().show_pods()
+    def show_pods(self, view=None):
+        super().show_pods(view)
         self.pod_updates += 1
         pods = self.state.pods.pods
         self.call_after_refresh(self._painted, pods)

@@ -34,7 +34,7 @@ from cockpit.ui.layout import Layout, auto_layout_name, layout_names, load_layou
 from cockpit.ui.panes.alerts import AlertsPane
 from cockpit.ui.panes.base import Pane
 from cockpit.ui.panes.marcus import MarcusPane
-from cockpit.ui.panes.pods import PodsPane
+from cockpit.ui.panes.pods import PodsPane, PodsView
 from cockpit.ui.panes.slos import SLOsPane
 from cockpit.ui.vtable import VirtualTable
 
@@ -68,10 +68,11 @@ class State:
 class Loaded(Message):
     """A refresh finished in a worker; `kind` is alerts | pods | slos."""
 
-    def __init__(self, kind: str, result: AlertsResult | PodsResult | SLOResult) -> None:
+    def __init__(self, kind: str, result: AlertsResult | PodsResult | SLOResult, view: PodsView | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.result = result
+        self.view = view  # pods: rows ranked in the worker thread
 
 
 class FindingsReady(Message):
@@ -286,7 +287,11 @@ class CockpitApp(App):
 
     @work(thread=True, exclusive=True, group="pods")
     def refresh_pods(self) -> None:
-        self.post_message(Loaded("pods", self.hub.refresh_pods()))
+        self.post_message(self._pods_loaded("pods", self.hub.refresh_pods()))
+
+    def _pods_loaded(self, kind: str, result: PodsResult) -> Loaded:
+        """In the worker: rank the rows here so the event loop only swaps them in."""
+        return Loaded(kind, result, self.pods_pane.prepare(result.pods, self.clock()))
 
     @work(thread=True, exclusive=True, group="slos")
     def refresh_slos(self) -> None:
@@ -311,7 +316,7 @@ class CockpitApp(App):
                 # Backpressure: one result in flight; changes meanwhile pile up in the watch cache
                 # and go out together (10k pods at 50 events/s otherwise queues seconds of redraws).
                 self._pods_painted.clear()
-                self.post_message(Loaded("pods-watch", self.hub.refresh_pods(pods_only=True)))
+                self.post_message(self._pods_loaded("pods-watch", self.hub.refresh_pods(pods_only=True)))
                 self._pods_painted.wait(2.0)
 
     def on_loaded(self, message: Loaded) -> None:
@@ -323,7 +328,7 @@ class CockpitApp(App):
             self.show_alerts()
         elif kind in ("pods", "pods-watch"):
             self.state.pods = message.result  # type: ignore[assignment]
-            self.show_pods()
+            self.show_pods(message.view)
             self.call_after_refresh(self._pods_painted.set)
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
@@ -339,9 +344,10 @@ class CockpitApp(App):
         a = self.state.alerts
         self.alerts_pane.show(a.alerts, list(a.health.values()), self.clock())
 
-    def show_pods(self) -> None:
+    def show_pods(self, view: PodsView | None = None) -> None:
         p = self.state.pods
-        self.pods_pane.show(p.pods, list(p.health.values()), self.clock(), configured=bool(self.hub.clusters))
+        self.pods_pane.show(p.pods, list(p.health.values()), self.clock(), configured=bool(self.hub.clusters),
+                            view=view)
 
     def show_slos(self) -> None:
         s = self.state.slos
