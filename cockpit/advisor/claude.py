@@ -168,7 +168,7 @@ class ClaudeMarcus:
                     break
                 messages += [{"role": "assistant", "content": _replay(final.content)},
                              {"role": "user", "content": await self._run_tools(runner, final.content)}]
-        except anthropic.APIError as exc:
+        except (anthropic.APIError, ValueError) as exc:  # ValueError: an unparseable answer (a proxy page)
             msg = error_message(exc, self.timeout_s)
             if not said_anything and self.fallback is not None:
                 yield AdvisorChunk("status", f"{msg} — offline Marcus answers instead")
