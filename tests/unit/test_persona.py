@@ -24,7 +24,7 @@ def test_packaged_marcus():
     assert "calm under pressure" in p.tone
     prompt = p.system_prompt()
     assert prompt.startswith("You are Marcus Johnson")
-    assert "Never invent data" in prompt and "<untrusted-cluster-data>" in prompt
+    assert "Never invent data" in prompt and "<cluster_data>" in prompt
     assert "kubectl logs" in prompt and "Hope is not a strategy." in prompt
     assert prompt == load_persona("marcus").system_prompt()  # byte-stable for the prompt cache
 
