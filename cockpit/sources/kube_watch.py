@@ -35,6 +35,7 @@ class PodWatch:
         self.polling = False
         self._breaks = 0  # streams that broke in a row without delivering anything
         self._stop = threading.Event()
+        self._wake = threading.Event()  # the apiserver answered a list again: end the backoff now
         self._resp: Any = None
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"kube-watch-{cluster.name}")
 
@@ -43,6 +44,7 @@ class PodWatch:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         resp = self._resp
         if resp is not None:
             try:
@@ -82,15 +84,21 @@ class PodWatch:
             except Exception as exc:
                 if self._stop.is_set():
                     return
-                self._fail(exc if isinstance(exc, SourceError) else self.cluster.wrap(exc, "watch"), delay)
+                woken = self._fail(exc if isinstance(exc, SourceError) else self.cluster.wrap(exc, "watch"), delay)
                 rv = ""
-                delay = min(delay * 2, BACKOFF_MAX_S)
+                delay = 0.5 if woken else min(delay * 2, BACKOFF_MAX_S)
 
-    def _fail(self, err: SourceError, delay: float) -> None:
+    def _fail(self, err: SourceError, delay: float) -> bool:
         with self.cond:
             self.error = err
             self._changed()
-        self._stop.wait(delay * random.uniform(0.8, 1.2))
+        woken = self._wake.wait(delay * random.uniform(0.8, 1.2))
+        self._wake.clear()
+        return woken
+
+    def retry_now(self) -> None:
+        """A direct list just succeeded: the cluster is back, so stop backing off."""
+        self._wake.set()
 
     def _relist(self) -> str:
         ctx = self.cluster.name

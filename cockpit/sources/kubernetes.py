@@ -235,11 +235,15 @@ class KubeCluster:
         if watch is not None and watch.running:
             with watch.cond:
                 watch.cond.wait_for(lambda: watch.synced or watch.error is not None, READ_TIMEOUT_S + 5)
-                if watch.error is not None:
-                    raise watch.error
-                if not watch.synced:
-                    raise SourceError(f"kubernetes {self.name}: the pod list is still loading")
-                return list(watch.pods.values())
+                if watch.error is None:
+                    if not watch.synced:
+                        raise SourceError(f"kubernetes {self.name}: the pod list is still loading")
+                    return list(watch.pods.values())
+            # The watch is backing off after a failure (up to 30 s): list now, so a cluster that is back
+            # shows fresh pods at the next refresh; while it is still failing this raises the current error.
+            pods = self.list_parsed("pods", self._parse_pod)[0]
+            watch.retry_now()
+            return pods
         return self.list_parsed("pods", self._parse_pod)[0]
 
     def _parse_pod(self, obj: dict) -> Pod:
