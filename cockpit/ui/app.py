@@ -7,10 +7,11 @@ call goes through the Hub, which keeps last data and health when a backend fails
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -68,11 +69,13 @@ class State:
 class Loaded(Message):
     """A refresh finished in a worker; `kind` is alerts | pods | slos."""
 
-    def __init__(self, kind: str, result: AlertsResult | PodsResult | SLOResult, view: PodsView | None = None) -> None:
+    def __init__(self, kind: str, result: AlertsResult | PodsResult | SLOResult, view: PodsView | None = None,
+                 seq: int = 0) -> None:
         super().__init__()
         self.kind = kind
         self.result = result
         self.view = view  # pods: rows ranked in the worker thread
+        self.seq = seq  # pods: when the read began; an older read must not replace a newer one
 
 
 class FindingsReady(Message):
@@ -146,6 +149,8 @@ class CockpitApp(App):
         self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
         self._prev_snapshot: Snapshot | None = None
         self._pods_painted = threading.Event()  # the last watch result is on screen
+        self._pods_seq = itertools.count(1)  # thread-safe under the GIL
+        self._pods_shown_seq = 0
         self.pending_action: dict[str, str] = {}
 
     # Actions that act on the main screen's panes; off (and out of the footer) on other screens.
@@ -287,11 +292,12 @@ class CockpitApp(App):
 
     @work(thread=True, exclusive=True, group="pods")
     def refresh_pods(self) -> None:
-        self.post_message(self._pods_loaded("pods", self.hub.refresh_pods()))
+        seq = next(self._pods_seq)
+        self.post_message(self._pods_loaded("pods", self.hub.refresh_pods(), seq))
 
-    def _pods_loaded(self, kind: str, result: PodsResult) -> Loaded:
+    def _pods_loaded(self, kind: str, result: PodsResult, seq: int) -> Loaded:
         """In the worker: rank the rows here so the event loop only swaps them in."""
-        return Loaded(kind, result, self.pods_pane.prepare(result.pods, self.clock()))
+        return Loaded(kind, result, self.pods_pane.prepare(result.pods, self.clock()), seq)
 
     @work(thread=True, exclusive=True, group="slos")
     def refresh_slos(self) -> None:
@@ -316,7 +322,8 @@ class CockpitApp(App):
                 # Backpressure: one result in flight; changes meanwhile pile up in the watch cache
                 # and go out together (10k pods at 50 events/s otherwise queues seconds of redraws).
                 self._pods_painted.clear()
-                self.post_message(self._pods_loaded("pods-watch", self.hub.refresh_pods(pods_only=True)))
+                seq = next(self._pods_seq)
+                self.post_message(self._pods_loaded("pods-watch", self.hub.refresh_pods(pods_only=True), seq))
                 self._pods_painted.wait(2.0)
 
     def on_loaded(self, message: Loaded) -> None:
@@ -327,8 +334,15 @@ class CockpitApp(App):
             self.state.alerts = message.result  # type: ignore[assignment]
             self.show_alerts()
         elif kind in ("pods", "pods-watch"):
-            self.state.pods = message.result  # type: ignore[assignment]
-            self.show_pods(message.view)
+            result: PodsResult = message.result  # type: ignore[assignment]
+            if message.seq < self._pods_shown_seq:
+                # A slow full refresh finishing after a newer watch read: keep the newer pods,
+                # take only its nodes, workloads and events.
+                self.state.pods = replace(result, pods=self.state.pods.pods)
+            else:
+                self._pods_shown_seq = message.seq
+                self.state.pods = result
+                self.show_pods(message.view)
             self.call_after_refresh(self._pods_painted.set)
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
