@@ -12,6 +12,7 @@ from typing import Any
 
 from cockpit import __version__
 from cockpit.config import Config, ConfigError, load_config
+from cockpit.sources.base import SourceError
 
 COMMANDS = ("demo", "snapshot", "check", "ask")
 
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_ask(config, args.question)
         return cmd_run(config)
     except ConfigError as exc:
+        print(f"cockpit: error: {exc}", file=sys.stderr)
+        return 2
+    except SourceError as exc:  # e.g. a missing kubeconfig or an unknown --context at start-up
         print(f"cockpit: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

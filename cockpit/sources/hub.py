@@ -177,14 +177,16 @@ class Hub:
             nodes += get(f"{c.name}\0nodes", c.list_nodes, [])
             workloads += get(f"{c.name}\0workloads", c.list_workloads, [])
             events += get(f"{c.name}\0events", c.list_events, [])
-        # Secondary lists (nodes, workloads, events) may be forbidden by RBAC; the pods list is
-        # what decides whether the context is healthy, the others only add their error text.
+        # Secondary lists (nodes, workloads, events) may be forbidden by RBAC: that only adds its
+        # text. Any other failure means the API server is not answering, and the pods a watch cache
+        # still serves may be old: the context is stale.
         health = self._subset(c.name for c in self.clusters)
         for c in self.clusters:
             for extra in ("nodes", "workloads", "events"):
                 h = self.health().get(f"{c.name}\0{extra}")
                 if h is not None and not h.ok and c.name in health and health[c.name].ok:
-                    health[c.name] = replace(health[c.name], error=f"{extra}: {h.error}")
+                    denied = "forbidden" in h.error.lower()
+                    health[c.name] = replace(health[c.name], ok=denied, error=f"{extra}: {h.error}")
         return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health)
 
     def refresh_slos(self) -> SLOResult:

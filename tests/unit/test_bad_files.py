@@ -130,9 +130,6 @@ def test_layout_mistakes_name_file_line_and_key(case: str, tmp_path: Path) -> No
     assert f"{path}:{line}" in str(err.value) and key in str(err.value), str(err.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cockpit/cli.py main() catches ConfigError only; a SourceError from "
-                                       "load_clusters (missing/garbled kubeconfig, unknown --context) escapes "
-                                       "as a traceback")
 @pytest.mark.parametrize("kubeconfig", ["missing", "garbled"])
 def test_bad_kubeconfig_is_one_line_not_a_traceback(kubeconfig: str, tmp_path: Path) -> None:
     path = tmp_path / "kubeconfig"
