@@ -347,6 +347,8 @@ class CockpitApp(App):
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
             self.show_slos()
+        if kind != "pods-watch" and isinstance(self.focused, VirtualTable):
+            self.update_highlights(self.focused)  # new data can change what relates to the selection
         if self.live and kind in intervals:
             fetch = {"alerts": self.refresh_alerts, "pods": self.refresh_pods, "slos": self.refresh_slos}[kind]
             self.set_timer(intervals[kind], fetch)
@@ -471,6 +473,7 @@ class CockpitApp(App):
             pane.log_view.focus()
         else:
             pane.table.focus()
+            self.update_highlights(pane.table)
 
     def _cycle(self, step: int) -> None:
         names = self.visible_panes()
@@ -605,34 +608,35 @@ class CockpitApp(App):
 
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
-        if isinstance(event, VirtualTable.RowSelected):
-            return
-        self.update_highlights(event.table)
+        # Only the focused pane's selection drives the highlights: tables filling up in the
+        # background post RowHighlighted too, and their order must not decide what is marked.
+        if not isinstance(event, VirtualTable.RowSelected) and event.table is self.focused:
+            self.update_highlights(event.table)
 
     def update_highlights(self, table: VirtualTable) -> None:
-        try:
-            from cockpit.analysis.correlate import related
-        except ImportError:
-            return
+        """Mark in the other panes what relates to the selected row (same service, namespace, owner)."""
+        from cockpit.analysis.correlate import related
+
         snap = self.state.snapshot(self.clock(), (), self.hub.demo)
+        empty: frozenset = frozenset()
         if table is self.alerts_pane.table and self.alerts_pane.selected:
             rel = related(snap, alert=self.alerts_pane.selected)
-            self._set_highlights(pods=rel.pods, slos=rel.slos)
+            self._set_highlights(empty, rel.pods, rel.slos)
         elif table is self.pods_pane.table and self.pods_pane.selected:
             rel = related(snap, pod=self.pods_pane.selected)
-            self._set_highlights(alerts=rel.alerts, slos=rel.slos)
+            self._set_highlights(rel.alerts, empty, rel.slos)
         elif table is self.slos_pane.table and self.slos_pane.selected:
             rel = related(snap, slo=self.slos_pane.selected)
-            self._set_highlights(alerts=rel.alerts, pods=rel.pods)
+            self._set_highlights(rel.alerts, rel.pods, empty)
 
-    def _set_highlights(self, alerts=None, pods=None, slos=None) -> None:
-        if alerts is not None and alerts != self.alerts_pane.highlight:
+    def _set_highlights(self, alerts: frozenset, pods: frozenset, slos: frozenset) -> None:
+        if alerts != self.alerts_pane.highlight:
             self.alerts_pane.highlight = frozenset(alerts)
             self.show_alerts()
-        if pods is not None and pods != self.pods_pane.highlight:
+        if pods != self.pods_pane.highlight:
             self.pods_pane.highlight = frozenset(pods)
             self.show_pods()
-        if slos is not None and slos != self.slos_pane.highlight:
+        if slos != self.slos_pane.highlight:
             self.slos_pane.highlight = frozenset(slos)
             self.show_slos()
 
