@@ -177,7 +177,7 @@ async def cell_watch_410(pilot, app: CockpitApp, world: World, source: str) -> s
         return any(p.name == "prometheus-0" and p.context == ctx and p.restarts == restarts
                    for p in app.state.pods.pods)
 
-    if not await until(pilot, seen, 2 * INTERVAL_S + 3):
+    if not await until(pilot, seen, 2 * INTERVAL_S + 9):  # generous: relists are slow on a loaded machine
         cluster = next(c for c in app.hub.clusters if c.name == ctx)
         w = cluster._watch
         state = f"watch running={w.running} synced={w.synced} error={w.error} relists={w.relists}" if w else "no watch"
