@@ -7,6 +7,7 @@ scrolled into view, and cached until its item changes. The cursor follows its ke
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -73,6 +74,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cache: dict[str, tuple[Any, Cells]] = {}
         self._widths: list[int] = [len(label) for _, label, _ in self.columns]
         self.cursor = 0
+        self._measured_at = 0.0
+        self._measured_count = -1
 
     # -- data --------------------------------------------------------------------------------------
     @property
@@ -102,7 +105,10 @@ class VirtualTable(ScrollView, can_focus=True):
             self.cursor = self._index[selected]
         else:
             self.cursor = min(self.cursor, max(0, len(self._keys) - 1))
-        self._measure()
+        now = time.monotonic()
+        if len(self._keys) != self._measured_count or now - self._measured_at > 1.0:
+            self._measure()  # at most once a second while rows churn: it renders a sample of rows
+            self._measured_at, self._measured_count = now, len(self._keys)
         self.virtual_size = Size(self.size.width, len(self._keys) + 1)
         self.refresh()
         if selected != self.selected_key:
