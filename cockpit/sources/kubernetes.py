@@ -152,10 +152,14 @@ class KubeCluster:
                 cfg = client.Configuration()
                 InClusterConfigLoader(token_filename=str(SERVICE_ACCOUNT_DIR / "token"),
                                       cert_filename=str(SERVICE_ACCOUNT_DIR / "ca.crt")).load_and_set(cfg)
-                api = client.ApiClient(cfg)
             else:  # runs the exec plugin, if any; persist_config=False: never rewrite the user's file
-                api = config.new_client_from_config(config_file=self.kubeconfig, context=self.name,
-                                                    persist_config=False)
+                cfg = client.Configuration()
+                config.load_kube_config(config_file=self.kubeconfig, context=self.name,
+                                        client_configuration=cfg, persist_config=False)
+            # urllib3 retries 3 times by default: a hung apiserver would take 4 timeouts to show as
+            # STALE. One retry covers a stale pooled connection; our refresh loop does the rest.
+            cfg.retries = 1
+            api = client.ApiClient(cfg)
         except Exception as exc:
             text = " ".join(str(exc).split())[:300]
             raise SourceError(f"kubernetes {self.name}: cannot load credentials: {text}") from None
