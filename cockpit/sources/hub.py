@@ -173,10 +173,16 @@ class Hub:
         events: list[Event] = []
         for c in self.clusters:
             pods += self._call(c.name, "kubernetes", c.list_pods, [])
-            get = self._cached if pods_only else lambda n, fn, d: self._call(n, "kubernetes", fn, d)
-            nodes += get(f"{c.name}\0nodes", c.list_nodes, [])
-            workloads += get(f"{c.name}\0workloads", c.list_workloads, [])
-            events += get(f"{c.name}\0events", c.list_events, [])
+            lists = ((f"{c.name}\0nodes", c.list_nodes, nodes), (f"{c.name}\0workloads", c.list_workloads, workloads),
+                     (f"{c.name}\0events", c.list_events, events))
+            down = pods_only
+            for name, fn, into in lists:
+                if down:  # a watch update, or the apiserver already failed to answer: last data
+                    into += self._cached(name, fn, [])
+                    continue
+                into += self._call(name, "kubernetes", fn, [])
+                h = self.health().get(name)
+                down = h is not None and not h.ok and "forbidden" not in h.error.lower()
         # Secondary lists (nodes, workloads, events) may be forbidden by RBAC: that only adds its
         # text. Any other failure means the API server is not answering, and the pods a watch cache
         # still serves may be old: the context is stale.
