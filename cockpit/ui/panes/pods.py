@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from rich.text import Text
 
+from cockpit.analysis.triage import pod_problem_rank
 from cockpit.model import Pod, SourceHealth
 from cockpit.ui import rows
 from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
 
+_SORT_KEY = itemgetter(3)
 BASE_COLUMNS = (("ns", "Namespace", 16, 3), ("name", "Name", 30), ("ready", "Ready", 5, 5), ("status", "Status", 60),
                 ("restarts", "Restarts", 12, 4), ("age", "Age", 6, 2), ("node", "Node", 24, 1))
 
@@ -42,6 +46,9 @@ class PodsPane(Pane):
         self.shown: list[Pod] = []
         self.problems = 0
         self.highlight: frozenset[tuple[str, str, str]] = frozenset()
+        self._rank_cache: dict[int, tuple] = {}  # id(pod) -> (pod, key, rank, sort key)
+        self._rank_bucket = -1
+        self._ranked: list[tuple] = []
 
     def columns(self):
         return ((("ctx", "Context", 20, 2),) if self.with_context else ()) + BASE_COLUMNS
@@ -54,21 +61,36 @@ class PodsPane(Pane):
         return marked(rows.pod_row(pod, rank, now, self.with_context), hl)
 
     def prepare(self, pods: Sequence[Pod], now: datetime) -> PodsView:
-        """Rank, filter and key the rows. Pure: the app runs it in the worker thread, off the event loop
-        (10k pods: ~40 ms that would otherwise delay keypresses)."""
+        """Rank, filter and key the rows. Runs in the worker thread, off the event loop.
+
+        A watch hands back the same Pod objects for pods that did not change, so each pod's key,
+        rank and sort key are cached by identity: a redraw of 10k pods only ranks what changed."""
         text, hl = self.filter_text, self.highlight
-        ranked = rows.order_pods(pods, now)
-        problems = sum(1 for rank, _ in ranked if rank < 9)
+        bucket = int(now.timestamp()) // 10  # 'restarted within the hour' may change as time passes
+        old = self._rank_cache if self._rank_bucket == bucket else {}
+        cache: dict[int, tuple[Pod, str, int, tuple]] = {}
+        fresh = []
+        for p in pods:
+            hit = old.get(id(p))
+            if hit is None or hit[0] is not p:
+                rank = pod_problem_rank(p, now)
+                hit = (p, rows.pod_key(p), rank, (rank, -p.restarts if rank < 9 else 0, p.namespace, p.name))
+                fresh.append(hit)
+            cache[id(p)] = hit
+        if old and len(fresh) < 500:  # a few changes: keep the last order, insert the new rows
+            ranked = [h for h in self._ranked if cache.get(id(h[0])) is h]
+            for hit in fresh:
+                bisect.insort(ranked, hit, key=_SORT_KEY)
+        else:
+            ranked = sorted(cache.values(), key=_SORT_KEY)
+        self._rank_cache, self._rank_bucket, self._ranked = cache, bucket, ranked
+        problems = sum(1 for h in ranked if h[2] < 9)
         if text:
             keep = {id(p) for p in rows.filter_pods(pods, text)}
-            ranked = [(r, p) for r, p in ranked if id(p) in keep]
-        by_key: dict[str, Pod] = {}
-        items = []
-        for rank, p in ranked:
-            key = rows.pod_key(p)
-            by_key[key] = p
-            items.append((key, (rank, p, p.key in hl if hl else False, now)))
-        return PodsView(len(pods), problems, [p for _, p in ranked], by_key, items, text, hl)
+            ranked = [h for h in ranked if id(h[0]) in keep]
+        by_key = {h[1]: h[0] for h in ranked}
+        items = [(key, (rank, p, p.key in hl if hl else False, now)) for p, key, rank, _ in ranked]
+        return PodsView(len(pods), problems, [h[0] for h in ranked], by_key, items, text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
              view: PodsView | None = None) -> None:
