@@ -147,6 +147,8 @@ class CockpitApp(App):
                              id="cmdline")
         self._recompute_timer = None
         self._findings_at = 0.0
+        self._header_text: Text | None = None
+        self._tabstrip_text: Text | None = None
         self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
         self._prev_snapshot: Snapshot | None = None
         self._pods_painted = threading.Event()  # the last watch result is on screen
@@ -268,7 +270,9 @@ class CockpitApp(App):
             style = "bold reverse" if name == self.active_tab else ""
             text.append(f" {i} {label} ", style=style)
             text.append("│", style="dim")
-        self.tabstrip.update(text)
+        if text != self._tabstrip_text:  # an update relayouts the screen: only when it changed
+            self._tabstrip_text = text
+            self.tabstrip.update(text)
 
     def update_header(self) -> None:
         now = self.clock()
@@ -284,7 +288,9 @@ class CockpitApp(App):
             mark = "●" if h.ok else "✖"
             text.append(f"{mark} ", style="green" if h.ok else "bold red")
             text.append(f"{h.kind} ", style="" if h.ok else "red")
-        self.header.update(text)
+        if text != self._header_text:
+            self._header_text = text
+            self.header.update(text)
 
     # -- refresh loops: each fetch runs in a thread worker and re-arms its own timer ------------------
     @work(thread=True, exclusive=True, group="alerts")
@@ -326,7 +332,7 @@ class CockpitApp(App):
                 seq = next(self._pods_seq)
                 self.post_message(self._pods_loaded("pods-watch", self.hub.refresh_pods(pods_only=True), seq))
                 self._pods_painted.wait(2.0)
-                time.sleep(0.1)  # coalesce: at most ~10 redraws a second, keys get the loop between
+                time.sleep(0.05)  # coalesce: at most ~20 redraws a second, keys get the loop between
 
     def on_loaded(self, message: Loaded) -> None:
         intervals = {"alerts": self.config.alerts_interval_s, "pods": self.config.pods_interval_s,

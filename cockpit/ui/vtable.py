@@ -109,7 +109,9 @@ class VirtualTable(ScrollView, can_focus=True):
         if len(self._keys) != self._measured_count or now - self._measured_at > 1.0:
             self._measure()  # at most once a second while rows churn: it renders a sample of rows
             self._measured_at, self._measured_count = now, len(self._keys)
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        size = Size(self.size.width, len(self._keys) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size  # a new virtual size relayouts: only when the row count changed
         self.refresh()
         if selected != self.selected_key:
             self.post_message(self.RowHighlighted(self, self.selected_key))

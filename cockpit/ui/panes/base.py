@@ -48,6 +48,7 @@ class Pane(Vertical, can_focus=False):
         self.base_title = self.pane_name.capitalize()
         self.stale = ""
         self.title_plain = self.base_title
+        self._message = ""
 
     def columns(self) -> Sequence[tuple[str, str, int]]:
         return self.COLUMNS
@@ -78,11 +79,16 @@ class Pane(Vertical, can_focus=False):
         t = self.base_title + self.stale
         if self.filter_text:
             t += f" · /{sanitize_line(self.filter_text, 40)}"
+        if t == self.title_plain and self.border_title is not None:
+            return  # unchanged: setting it again would repaint the border for nothing
         self.title_plain = t
         self.border_title = Text(t, style="bold red" if self.stale else "")  # Text: never parsed as markup
 
     def set_message(self, text: str) -> None:
         """A line above the table: why it is empty, or what failed."""
+        if text == self._message:
+            return  # unchanged: an update would relayout the pane on every refresh
+        self._message = text
         self.message_line.update(Text(text, style="italic"))
         self.message_line.display = bool(text)
 
