@@ -272,7 +272,7 @@ class CockpitApp(App):
             text.append("│", style="dim")
         if text != self._tabstrip_text:  # an update relayouts the screen: only when it changed
             self._tabstrip_text = text
-            self.tabstrip.update(text)
+            self.tabstrip.update(text, layout=False)  # one fixed line: no relayout needed
 
     def update_header(self) -> None:
         now = self.clock()
@@ -290,7 +290,7 @@ class CockpitApp(App):
             text.append(f"{h.kind} ", style="" if h.ok else "red")
         if text != self._header_text:
             self._header_text = text
-            self.header.update(text)
+            self.header.update(text, layout=False)
 
     # -- refresh loops: each fetch runs in a thread worker and re-arms its own timer ------------------
     @work(thread=True, exclusive=True, group="alerts")

@@ -75,6 +75,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._widths: list[int] = [len(label) for _, label, _ in self.columns]
         self.cursor = 0
         self._measured_at = 0.0
+        self._widths_memo: tuple = (None, [])
+        self._strips: dict[str, tuple] = {}  # key -> (cells, widths, style, strip)
         self._measured_count = -1
 
     # -- data --------------------------------------------------------------------------------------
@@ -101,6 +103,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._index = {k: i for i, k in enumerate(self._keys)}
         if len(self._cache) > 4 * max(len(self._keys), 1000):
             self._cache = {k: v for k, v in self._cache.items() if k in self._items}
+        if len(self._strips) > 2000:  # strips are only kept for rows that were on screen
+            self._strips = {}
         if selected is not None and selected in self._index:
             self.cursor = self._index[selected]
         else:
@@ -180,9 +184,15 @@ class VirtualTable(ScrollView, can_focus=True):
             line.stylize(style)
         return list(line.render(self.app.console, end=""))
 
+    def _widths_now(self) -> list[int]:
+        memo_key = (self.size.width, tuple(self._widths))
+        if self._widths_memo[0] != memo_key:
+            self._widths_memo = (memo_key, self._layout_widths())
+        return self._widths_memo[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        widths = self._layout_widths()
+        widths = self._widths_now()
         if y == 0:
             header = [Text(label) for _, label, _ in self.columns]
             return Strip(self._line(header, widths, HEADER_STYLE)).crop_extend(0, width, HEADER_STYLE)
@@ -192,8 +202,16 @@ class VirtualTable(ScrollView, can_focus=True):
         style = None
         if index == self.cursor:
             style = CURSOR_FOCUSED if self.has_focus else CURSOR_BLURRED
-        strip = Strip(self._line(self._cells(self._keys[index]), widths, style))
-        return strip.crop_extend(0, width, style or self.rich_style)
+        key = self._keys[index]
+        cells = self._cells(key)
+        # Rows move as others change rank: a row keeps its rendered strip while its cells,
+        # the column widths and its cursor style are the same.
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] is cells and cached[1] is widths and cached[2] is style:
+            return cached[3]
+        strip = Strip(self._line(cells, widths, style)).crop_extend(0, width, style or self.rich_style)
+        self._strips[key] = (cells, widths, style, strip)
+        return strip
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self._keys) + 1)

@@ -89,7 +89,10 @@ class PodsPane(Pane):
             keep = {id(p) for p in rows.filter_pods(pods, text)}
             ranked = [h for h in ranked if id(h[0]) in keep]
         by_key = {h[1]: h[0] for h in ranked}
-        items = [(key, (rank, p, p.key in hl if hl else False, now)) for p, key, rank, _ in ranked]
+        # Ages in the rows move in 10 s steps: a row whose pod did not change keeps its rendered
+        # cells between watch updates instead of being redrawn for a clock tick.
+        shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
+        items = [(key, (rank, p, p.key in hl if hl else False, shown_now)) for p, key, rank, _ in ranked]
         return PodsView(len(pods), problems, [h[0] for h in ranked], by_key, items, text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
