@@ -332,7 +332,7 @@ class CockpitApp(App):
                 seq = next(self._pods_seq)
                 self.post_message(self._pods_loaded("pods-watch", self.hub.refresh_pods(pods_only=True), seq))
                 self._pods_painted.wait(2.0)
-                time.sleep(0.05)  # coalesce: at most ~20 redraws a second, keys get the loop between
+                time.sleep(0.05)  # coalesce: keys get the event loop between two redraws
 
     def on_loaded(self, message: Loaded) -> None:
         intervals = {"alerts": self.config.alerts_interval_s, "pods": self.config.pods_interval_s,
