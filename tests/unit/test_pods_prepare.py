@@ -19,6 +19,7 @@ def test_incremental_ranking_matches_a_full_sort():
     pane = PodsPane.__new__(PodsPane)  # prepare() needs only the filter, highlight and its caches
     pane.filter_text, pane.highlight, pane.with_context = "", frozenset(), False
     pane._rank_cache, pane._rank_bucket, pane._ranked = {}, -1, []
+    pane._prepare_lock = __import__("threading").Lock()
     for _ in range(30):
         for _ in range(rnd.randrange(1, 40)):  # a watch burst: modify, add and delete pods
             i = rnd.randrange(len(pods))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,7 @@ class PodsPane(Pane):
         self._rank_cache: dict[int, tuple] = {}  # id(pod) -> (pod, key, rank, sort key)
         self._rank_bucket = -1
         self._ranked: list[tuple] = []
+        self._prepare_lock = threading.Lock()
 
     def columns(self):
         return ((("ctx", "Context", 20, 2),) if self.with_context else ()) + BASE_COLUMNS
@@ -65,6 +67,10 @@ class PodsPane(Pane):
 
         A watch hands back the same Pod objects for pods that did not change, so each pod's key,
         rank and sort key are cached by identity: a redraw of 10k pods only ranks what changed."""
+        with self._prepare_lock:  # the watch and the full refresh both prepare, from two threads
+            return self._prepare(pods, now)
+
+    def _prepare(self, pods: Sequence[Pod], now: datetime) -> PodsView:
         text, hl = self.filter_text, self.highlight
         bucket = int(now.timestamp()) // 10  # 'restarted within the hour' may change as time passes
         old = self._rank_cache if self._rank_bucket == bucket else {}
