@@ -187,7 +187,7 @@ def stack(tmp_path_factory):
         stop_exporter()
 
 
-def wait_for(engine: SLOEngine, ready, timeout: float = 60.0):
+def wait_for(engine: SLOEngine, ready, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while True:
         statuses = {s.name: s for s in engine.fetch_slos()}
