@@ -156,6 +156,13 @@ class CockpitApp(App):
         self._pods_shown_seq = 0
         self.pending_action: dict[str, str] = {}
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast may carry backend or cluster text (error lines, alert names): shown literally,
+        never parsed as markup, with escape sequences removed. Screens' notify() lands here too."""
+        super().notify(sanitize_line(message, 600), title=sanitize_line(title, 100), severity=severity,
+                       timeout=timeout, markup=False)
+
     # Actions that act on the main screen's panes; off (and out of the footer) on other screens.
     MAIN_ONLY = {"next_pane", "prev_pane", "goto", "filter", "silence", "ack", "silences", "toggle_muted",
                  "toggle_group", "ask", "comment", "toggle_marcus", "logs", "describe", "next_layout",

@@ -219,3 +219,14 @@ async def test_small_terminal_switches_to_compact_and_back(app_factory):
         await pilot.resize_terminal(130, 42)
         await pilot.pause()
         assert app.layout_def.name == "default"
+
+
+async def test_notifications_show_backend_text_literally(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.notify("expire failed: HTTP 502: [bold red]proxy[/] \x1b]0;pwned\x07 says no")
+        await pilot.pause()
+        note = list(app._notifications)[-1]
+        assert note.markup is False
+        assert note.message == "expire failed: HTTP 502: [bold red]proxy[/]  says no"
