@@ -38,7 +38,7 @@ class MessageView(Static):
         return "".join(t for k, t in self.parts if k == "text")
 
     def _refresh_text(self) -> None:
-        out = Text(self.header + "\n", style=self.header_style)
+        out = Text(sanitize(self.header, limit=300, single_line=True) + "\n", style=self.header_style)
         for kind, text in self.parts:
             clean = sanitize(text, limit=20000)  # model output is hostile text too
             if kind == "text":
@@ -97,7 +97,7 @@ class MarcusPane(Vertical):
         self.log_view.scroll_end(animate=False)
 
     def open_ask(self, about: str) -> None:
-        self.about.update(Text("about: " + about, style="dim"))
+        self.about.update(Text("about: " + sanitize(about, limit=300, single_line=True), style="dim"))
         self.about.display = bool(about)
         self.ask_input.display = True
         self.ask_input.focus()

@@ -78,7 +78,7 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
             ms = parse_matchers(self.matchers_input.value)
             seconds = parse_duration(self.duration_input.value)
         except ValueError as exc:
-            self.preview.update(Text(f"✖ {exc}", style="bold red"))
+            self.preview.update(Text(f"✖ {sanitize_line(exc, 300)}", style="bold red"))
             return
         count, names, warning = preview(ms, [a for a in self.alerts if a.state != "inhibited"])
         text = Text(f"catches {count} alert{'s' if count != 1 else ''}"
