@@ -362,8 +362,9 @@ class CockpitApp(App):
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
             self.show_slos()
-        if kind != "pods-watch" and isinstance(self.focused, VirtualTable):
-            self.update_highlights(self.focused)  # new data can change what relates to the selection
+        focused = self.focused_widget()
+        if kind != "pods-watch" and isinstance(focused, VirtualTable):
+            self.update_highlights(focused)  # new data can change what relates to the selection
         if self.live and kind in intervals:
             fetch = {"alerts": self.refresh_alerts, "pods": self.refresh_pods, "slos": self.refresh_slos}[kind]
             self.set_timer(intervals[kind], fetch)
@@ -474,8 +475,13 @@ class CockpitApp(App):
         return [n for n in PANE_ORDER if self.panes[n].display or (self.layout_def and self.layout_def.mode == "tabs"
                                                                     and n in self.layout_def.pane_names)]
 
+    def focused_widget(self):
+        """`focused`, or None while the app is shutting down: workers' messages can still arrive
+        after the last screen is gone, and `App.focused` raises then."""
+        return self.focused if self.screen_stack else None
+
     def focused_pane_name(self) -> str:
-        node = self.focused
+        node = self.focused_widget()
         while node is not None:
             if node in self.panes.values():
                 return getattr(node, "pane_name", "alerts")
@@ -633,7 +639,7 @@ class CockpitApp(App):
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         # Only the focused pane's selection drives the highlights: tables filling up in the
         # background post RowHighlighted too, and their order must not decide what is marked.
-        if not isinstance(event, VirtualTable.RowSelected) and event.table is self.focused:
+        if not isinstance(event, VirtualTable.RowSelected) and event.table is self.focused_widget():
             self.update_highlights(event.table)
 
     def update_highlights(self, table: VirtualTable) -> None:
