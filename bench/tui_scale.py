@@ -33,15 +33,18 @@ CHILD = r"""
 import json, os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from bench.common import MARK, hwm_mb, rss_mb
+from cockpit import gcpause
+gcpause.pause_for_startup()  # as cmd_run does
 from cockpit.config import Config
 from cockpit.sources.factory import build_hub
-from cockpit.ui.app import CockpitApp
 
 N = int(os.environ["BENCH_PODS"])
 CHURN_S = float(os.environ["BENCH_CHURN_S"])
 OUT = os.environ["BENCH_OUT"]
 config = Config(kubeconfig=os.environ["BENCH_KC"])
 hub, clock = build_hub(config)
+hub.start_watches()  # as cmd_run does: the first list overlaps the UI imports
+from cockpit.ui.app import CockpitApp
 
 
 class Bench(CockpitApp):

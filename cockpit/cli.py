@@ -105,11 +105,16 @@ def log_to_file() -> None:
 
 
 def cmd_run(config: Config) -> int:
+    from cockpit import gcpause
+
+    gcpause.pause_for_startup()  # until the first full screen: ~0.5 s of collector passes saved
     from cockpit.sources.factory import build_hub
-    from cockpit.ui.app import CockpitApp
 
     log_to_file()
     hub, clock = build_hub(config)
+    hub.start_watches()  # the first pod list runs while Textual imports (~0.4 s)
+    from cockpit.ui.app import CockpitApp
+
     if config.layout:
         from cockpit.ui.layout import load_layout
 

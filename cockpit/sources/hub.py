@@ -165,6 +165,14 @@ class Hub:
     def _cached(self, name: str, fn: Callable[[], T], default: T) -> T:
         return self._last.get(f"{name}\0{getattr(fn, '__name__', '')}", default)
 
+    def start_watches(self) -> None:
+        """Start each context's LIST+WATCH pod cache (idempotent; the I/O runs in its own thread), so
+        the first list of a big cluster overlaps the UI's imports and mount instead of following them."""
+        for c in self.clusters:
+            start = getattr(c, "start_watch", None)
+            if start is not None:
+                start()
+
     def refresh_pods(self, pods_only: bool = False) -> PodsResult:
         """All lists of every context; `pods_only` re-reads just the pods (a watch saw a change)."""
         pods: list[Pod] = []

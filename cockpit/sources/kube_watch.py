@@ -7,10 +7,11 @@ A stream that ends normally (timeoutSeconds) is simply re-opened from the last r
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from cockpit.model import Pod
 from cockpit.sources.base import SourceError
@@ -120,7 +121,7 @@ class PodWatch:
                 if self._stop.is_set():
                     break
                 if line.strip():
-                    rv = self._apply(json.loads(line), rv)
+                    rv = self._apply(orjson.loads(line), rv)
                     self._breaks = 0
         except Exception as exc:
             if isinstance(exc, SourceError) or self._stop.is_set():

@@ -2,14 +2,14 @@
 
 Kubeconfig is read like kubectl does (KUBECONFIG with several files, --kubeconfig, the current
 context unless contexts are named, in-cluster config, exec auth plugins) and never written back.
-Lists ask for raw JSON (`_preload_content=False`) parsed by kube_parse: the typed models are ~3x
-slower on big lists. Only GET requests are made. `kubernetes` is imported lazily: it is heavy and
-must stay off the app's start-up path.
+Requests go through the client's ApiClient (auth, exec plugins, TLS, its urllib3 pool) by URL
+path and come back as raw JSON parsed by kube_parse: the typed models are ~3x slower on big lists,
+and importing the generated CoreV1Api/AppsV1Api modules alone costs ~1 s of CPU. Only GET requests
+are made. `kubernetes` is imported lazily: it is heavy and must stay off the app's start-up path.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import threading
@@ -17,7 +17,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
+import orjson
+
+from cockpit.gcpause import gc_paused
 from cockpit.model import Event, Node, Pod, PodDescription, Workload
 from cockpit.sources.base import SourceError
 from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, from_transport
@@ -33,24 +37,40 @@ LOG_LIMIT_BYTES = 4 * 1024 * 1024
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")  # mounted into every pod
 
-# resource -> (api, list across namespaces, list in one namespace (None: cluster-scoped), read one)
-_RESOURCES: dict[str, tuple[str, str, str | None, str]] = {
-    "pods": ("core", "list_pod_for_all_namespaces", "list_namespaced_pod", "read_namespaced_pod"),
-    "events": ("core", "list_event_for_all_namespaces", "list_namespaced_event", ""),
-    "nodes": ("core", "list_node", None, "read_node"),
-    "deployments": ("apps", "list_deployment_for_all_namespaces", "list_namespaced_deployment",
-                    "read_namespaced_deployment"),
-    "statefulsets": ("apps", "list_stateful_set_for_all_namespaces", "list_namespaced_stateful_set",
-                     "read_namespaced_stateful_set"),
-    "daemonsets": ("apps", "list_daemon_set_for_all_namespaces", "list_namespaced_daemon_set",
-                   "read_namespaced_daemon_set"),
-    "replicasets": ("apps", "list_replica_set_for_all_namespaces", "list_namespaced_replica_set",
-                    "read_namespaced_replica_set"),
+# resource -> (API group path, namespaced)
+_RESOURCES: dict[str, tuple[str, bool]] = {
+    "pods": ("/api/v1", True),
+    "events": ("/api/v1", True),
+    "nodes": ("/api/v1", False),
+    "deployments": ("/apis/apps/v1", True),
+    "statefulsets": ("/apis/apps/v1", True),
+    "daemonsets": ("/apis/apps/v1", True),
+    "replicasets": ("/apis/apps/v1", True),
 }
 _KIND_RESOURCE = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
                   "ReplicaSet": "replicasets"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WORKLOAD_KINDS = (("Deployment", "deployments"), ("StatefulSet", "statefulsets"), ("DaemonSet", "daemonsets"))
+
+
+def api_path(resource: str, namespace: str = "", name: str = "", sub: str = "") -> str:
+    """'/api/v1/namespaces/shop/pods/web-1/log'; namespace "" on a namespaced resource = all of them."""
+    group, namespaced = _RESOURCES[resource]
+    parts = [group]
+    if namespaced and namespace:
+        parts += ["namespaces", quote(namespace, safe="")]
+    parts.append(resource)
+    if name:
+        parts.append(quote(name, safe=""))
+    if sub:
+        parts.append(sub)
+    return "/".join(parts)
+
+
+def _query(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Drop unset parameters; booleans the way the apiserver reads them."""
+    return [(k, ("true" if v else "false") if isinstance(v, bool) else str(v))
+            for k, v in params.items() if v is not None and v != ""]
 
 
 def default_kubeconfig() -> str:
@@ -166,11 +186,6 @@ class KubeCluster:
         self.host = api.configuration.host
         return api
 
-    def _api(self, which: str) -> Any:
-        from kubernetes import client
-
-        return client.CoreV1Api(self._api_client()) if which == "core" else client.AppsV1Api(self._api_client())
-
     def wrap(self, exc: BaseException, action: Action | str) -> SourceError:
         """Any failure -> SourceError with one actionable line."""
         from kubernetes.client.exceptions import ApiException
@@ -186,21 +201,22 @@ class KubeCluster:
                                f"{action.verb} {action.resource}: {exc}")
         return from_transport(exc, self.name, self.host, READ_TIMEOUT_S)
 
-    def _request(self, action: Action, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        """One GET; returns the raw urllib3 response. Every call has connect and read timeouts."""
-        kw.setdefault("_request_timeout", (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+    def _request(self, action: Action, path: str, timeout: tuple[float, float] | None = None,
+                 **params: Any) -> Any:
+        """One GET of `path`; returns the unread urllib3 response. Every call has connect and read
+        timeouts; a non-2xx answer raises, as the generated API methods do."""
         try:
-            return fn(*args, _preload_content=False, **kw)
+            return _send(self._api_client(), path, _query(params), timeout or (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
         except Exception as exc:
             if getattr(exc, "status", None) == 401:  # reload credentials next time: the user may log in again
                 with self._lock:
                     self._client = None
             raise self.wrap(exc, action) from None
 
-    def _get_json(self, action: Action, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        resp = self._request(action, fn, *args, **kw)
+    def _get_json(self, action: Action, path: str, **params: Any) -> Any:
+        resp = self._request(action, path, **params)
         try:
-            return json.loads(resp.data)
+            return orjson.loads(resp.data)
         except Exception as exc:
             raise self.wrap(exc, action) from None
 
@@ -214,17 +230,16 @@ class KubeCluster:
         """Paged with limit/continue; each page is parsed as it arrives so only one page of raw JSON
         is alive at a time (a 10k-pod list would otherwise hold ~150 MB of dicts)."""
         ns = self.namespace if namespace is None else namespace
-        which, all_ns, in_ns, _ = _RESOURCES[resource]
-        api = self._api(which)
-        fn, args = (getattr(api, in_ns), (ns,)) if ns and in_ns else (getattr(api, all_ns), ())
-        action = Action("list", resource, ns if in_ns else "")
+        ns = ns if _RESOURCES[resource][1] else ""
+        path, action = api_path(resource, ns), Action("list", resource, ns)
         for _attempt in range(3):  # a continue token can expire (410) mid-way: start over
             out: list[T] = []
             cont, rv = "", ""
             try:
                 while True:
-                    page = self._get_json(action, fn, *args, limit=self.page_size, _continue=cont or None, **params)
-                    out += [parse(obj) for obj in page.get("items") or ()]
+                    with gc_paused():  # ~1M surviving objects per 10k pods: see gcpause
+                        page = self._get_json(action, path, limit=self.page_size, **{"continue": cont}, **params)
+                        out += [parse(obj) for obj in page.get("items") or ()]
                     meta = page.get("metadata") or {}
                     rv = rv or meta.get("resourceVersion", "")
                     cont = meta.get("continue") or ""
@@ -266,19 +281,16 @@ class KubeCluster:
         """Oldest first; the newest MAX_EVENTS are kept (events pile up on a big cluster)."""
         selector = f"involvedObject.name={name}" if name else None
         events, _ = self.list_parsed("events", lambda obj: parse_event(obj, self.name), namespace or None,
-                                     field_selector=selector)
+                                     fieldSelector=selector)
         events.sort(key=lambda e: e.last_seen or _EPOCH)
         return events[-MAX_EVENTS:]
 
     # -- watch ----------------------------------------------------------------------------------
     def open_pod_watch(self, resource_version: str) -> Any:
-        which, all_ns, in_ns, _ = _RESOURCES["pods"]
-        api = self._api(which)
-        fn, args = (getattr(api, in_ns), (self.namespace,)) if self.namespace else (getattr(api, all_ns), ())
         timeout_s = random.randint(*self.watch_timeout_s)
-        return self._request(Action("watch", "pods", self.namespace), fn, *args, watch=True,
-                             resource_version=resource_version, allow_watch_bookmarks=True,
-                             timeout_seconds=timeout_s, _request_timeout=(CONNECT_TIMEOUT_S, timeout_s + 30))
+        return self._request(Action("watch", "pods", self.namespace), api_path("pods", self.namespace),
+                             (CONNECT_TIMEOUT_S, timeout_s + 30), watch=True, resourceVersion=resource_version,
+                             allowWatchBookmarks=True, timeoutSeconds=timeout_s)
 
     def start_watch(self) -> PodWatch:
         """Start the LIST+WATCH cache (idempotent, no I/O here): list_pods then reads the cache."""
@@ -307,20 +319,16 @@ class KubeCluster:
 
     # -- one pod --------------------------------------------------------------------------------
     def _read(self, resource: str, namespace: str, name: str) -> dict:
-        which, _, _, read = _RESOURCES[resource]
-        fn = getattr(self._api(which), read)
-        args = (name, namespace) if _RESOURCES[resource][2] else (name,)
-        return self._get_json(Action("get", resource, namespace, name), fn, *args)
+        return self._get_json(Action("get", resource, namespace, name), api_path(resource, namespace, name))
 
     def pod_logs(self, namespace: str, name: str, container: str | None = None, previous: bool = False,
                  tail: int = 500) -> str:
         """The raw log text (the UI sanitizes it); invalid UTF-8 shows as U+FFFD."""
         if not container:
             container = self._default_container(namespace, name)
-        api = self._api("core")
-        resp = self._request(Action("get", "pods/log", namespace, name), api.read_namespaced_pod_log, name,
-                             namespace, container=container or None, previous=previous,
-                             tail_lines=tail or None, limit_bytes=LOG_LIMIT_BYTES)
+        resp = self._request(Action("get", "pods/log", namespace, name), api_path("pods", namespace, name, "log"),
+                             container=container or None, previous=previous or None, tailLines=tail or None,
+                             limitBytes=LOG_LIMIT_BYTES)
         return resp.data.decode("utf-8", errors="replace")
 
     def _default_container(self, namespace: str, name: str) -> str:
@@ -373,14 +381,27 @@ class KubeCluster:
     # -- doctor -----------------------------------------------------------------------------------
     def check(self) -> str:
         """For `cockpit check`: server version, and that pods can be listed in the configured scope."""
-        from kubernetes import client
-
-        version = self._get_json(Action("get", "version"), client.VersionApi(self._api_client()).get_code)
-        which, all_ns, in_ns, _ = _RESOURCES["pods"]
-        api = self._api(which)
-        fn, args = (getattr(api, in_ns), (self.namespace,)) if self.namespace else (getattr(api, all_ns), ())
-        self._get_json(Action("list", "pods", self.namespace), fn, *args, limit=1)
+        version = self._get_json(Action("get", "version"), "/version")
+        self._get_json(Action("list", "pods", self.namespace), api_path("pods", self.namespace), limit=1)
         scope = f"namespace {self.namespace}" if self.namespace else "all namespaces"
         return f"kubernetes {self.name}: {self.host} server {version.get('gitVersion', '?')}, pods readable in {scope}"
 
 
+
+
+def _send(api: Any, path: str, query: list[tuple[str, str]], timeout: tuple[float, float]) -> Any:
+    """GET through the ApiClient: its auth settings (bearer token, refreshed by exec plugins), TLS
+    and pool. Both generations of the generated client are supported (>= 37 serializes separately)."""
+    headers = {"Accept": "application/json"}
+    if not hasattr(api, "param_serialize"):  # kubernetes < 37: raises ApiException on non-2xx itself
+        return api.call_api(path, "GET", query_params=query, header_params=headers, auth_settings=["BearerToken"],
+                            _preload_content=False, _return_http_data_only=True, _request_timeout=timeout)
+    from kubernetes.client.exceptions import ApiException
+
+    method, url, headers, _, _ = api.param_serialize("GET", path, query_params=query, header_params=headers,
+                                                     auth_settings=["BearerToken"])
+    resp = api.call_api(method, url, headers, _request_timeout=timeout)
+    if not 200 <= resp.status <= 299:
+        resp.read()
+        ApiException.from_response(http_resp=resp, body=None, data=None)  # raises the status's subclass
+    return resp.response

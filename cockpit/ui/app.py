@@ -23,6 +23,7 @@ from textual.containers import Container
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
+from cockpit import gcpause
 from cockpit.advisor.base import Advisor, AdvisorRequest, ScreenState
 from cockpit.advisor.policy import CommentPolicy
 from cockpit.analysis.sanitize import sanitize_line
@@ -207,8 +208,7 @@ class CockpitApp(App):
         self.update_header()
         self.refresh_alerts()
         if self.live:  # the first pods list is the watch's list, not a second one racing it
-            for c in self.hub.clusters:
-                getattr(c, "start_watch", lambda: None)()
+            self.hub.start_watches()
         self.refresh_pods()
         self.refresh_slos()
         if self.live:
@@ -216,8 +216,10 @@ class CockpitApp(App):
             if any(hasattr(c, "wait_for_change") for c in self.hub.clusters):
                 self.watch_pods()
         self.alerts_pane.table.focus()
+        self.set_timer(10.0, gcpause.end_startup)  # a source that never answers must not hold it
 
     def on_unmount(self) -> None:
+        gcpause.end_startup()
         for cluster in self.hub.clusters:  # stop watch threads and close connections
             close = getattr(cluster, "close", None)
             if close is not None:
@@ -371,6 +373,8 @@ class CockpitApp(App):
         self.update_header()
         self.update_tabstrip()
         self.schedule_findings()
+        if self._all_reported():  # the first full screen: the start-up GC pause (cli.cmd_run) ends
+            self.call_after_refresh(gcpause.end_startup)
 
     def show_alerts(self) -> None:
         a = self.state.alerts
