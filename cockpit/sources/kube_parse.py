@@ -1,7 +1,8 @@
-"""Kubernetes JSON (plain dicts from json.loads) -> cockpit.model dataclasses. Pure and fast.
+"""Kubernetes JSON -> cockpit.model dataclasses. Pure and fast.
 
 The typed models of the `kubernetes` client are ~3x slower on a 10k-pod list, so the source asks for
-raw JSON and this module reads only the fields cockpit shows. Pod.reason follows kubectl's STATUS
+raw JSON and this module reads only the fields cockpit shows: pods from kube_schema's Structs (the
+hot path), nodes, workloads and events from plain dicts. Pod.reason follows kubectl's STATUS
 column, refined to say *why*: "CrashLoopBackOff (OOMKilled, exit 137)", "Pending: 0/3 nodes ...".
 """
 
@@ -12,6 +13,16 @@ from functools import lru_cache
 from typing import Any
 
 from cockpit.model import ContainerState, Event, Node, Pod, Workload
+from cockpit.sources.kube_schema import (
+    ContainerSpec,
+    ContainerStatus,
+    ObjectMeta,
+    PodJSON,
+    PodSpec,
+    PodStatus,
+    StateDetail,
+    pod_json,
+)
 
 J = dict[str, Any]
 _EMPTY: J = {}
@@ -30,53 +41,60 @@ def ts(value: str | None) -> datetime | None:
         return None
 
 
-def _state(status: J) -> tuple[str, J]:
-    state = status.get("state") or _EMPTY
-    for key in ("running", "waiting", "terminated"):
-        if state.get(key) is not None:
-            return key, state[key]
-    return "waiting", _EMPTY
+def _state(status: ContainerStatus) -> tuple[str, StateDetail | None]:
+    state = status.state
+    if state is not None:
+        if state.running is not None:
+            return "running", None
+        if state.waiting is not None:
+            return "waiting", state.waiting
+        if state.terminated is not None:
+            return "terminated", state.terminated
+    return "waiting", None
 
 
-def _resources(spec: J) -> tuple[str, str, str, str]:
-    res = spec.get("resources") or _EMPTY
-    lim, req = res.get("limits") or _EMPTY, res.get("requests") or _EMPTY
-    return lim.get("memory", ""), req.get("memory", ""), lim.get("cpu", ""), req.get("cpu", "")
+def _resources(spec: ContainerSpec | None) -> tuple[str, str, str, str]:
+    res = spec.resources if spec is not None else None
+    if res is None:
+        return "", "", "", ""
+    lim, req = res.limits or _EMPTY, res.requests or _EMPTY
+    return str(lim.get("memory", "")), str(req.get("memory", "")), str(lim.get("cpu", "")), str(req.get("cpu", ""))
 
 
-def container_state(status: J, spec: J | None, init: bool = False) -> ContainerState:
+def container_state(status: ContainerStatus, spec: ContainerSpec | None, init: bool = False) -> ContainerState:
     kind, detail = _state(status)
-    last = (status.get("lastState") or _EMPTY).get("terminated") or _EMPTY
-    mem_l, mem_r, cpu_l, cpu_r = _resources(spec or _EMPTY)
+    last = status.lastState.terminated if status.lastState is not None else None
+    mem_l, mem_r, cpu_l, cpu_r = _resources(spec)
     return ContainerState(
-        name=status.get("name", ""),
-        image=status.get("image") or (spec or _EMPTY).get("image", ""),
-        ready=bool(status.get("ready")),
-        restarts=int(status.get("restartCount") or 0),
+        name=status.name or "",
+        image=status.image or (spec.image if spec is not None else None) or "",
+        ready=bool(status.ready),
+        restarts=status.restartCount or 0,
         state=kind,
-        reason=detail.get("reason") or "",
-        message=detail.get("message") or "",
-        exit_code=detail.get("exitCode"),
-        last_reason=last.get("reason") or "",
-        last_exit_code=last.get("exitCode"),
-        last_finished_at=ts(last.get("finishedAt")),
+        reason=(detail.reason if detail else None) or "",
+        message=(detail.message if detail else None) or "",
+        exit_code=detail.exitCode if detail else None,
+        last_reason=(last.reason if last else None) or "",
+        last_exit_code=last.exitCode if last else None,
+        last_finished_at=ts(last.finishedAt) if last else None,
         memory_limit=mem_l, memory_request=mem_r, cpu_limit=cpu_l, cpu_request=cpu_r,
         init=init,
     )
 
 
-def _containers(spec: J, status: J) -> tuple[ContainerState, ...]:
+def _containers(spec: PodSpec | None, status: PodStatus | None) -> tuple[ContainerState, ...]:
     out = []
-    for key, skey, init in (("initContainers", "initContainerStatuses", True),
-                            ("containers", "containerStatuses", False)):
-        specs = {c.get("name"): c for c in spec.get(key) or ()}
+    for init in (True, False):
+        specs_list = (spec.initContainers if init else spec.containers) if spec is not None else None
+        statuses = (status.initContainerStatuses if init else status.containerStatuses) if status is not None else None
+        specs = {c.name: c for c in specs_list or ()}
         seen = set()
-        for st in status.get(skey) or ():
-            seen.add(st.get("name"))
-            out.append(container_state(st, specs.get(st.get("name")), init))
+        for st in statuses or ():
+            seen.add(st.name)
+            out.append(container_state(st, specs.get(st.name), init))
         for name, c in specs.items():  # not started yet (e.g. Pending): no status
             if name not in seen:
-                out.append(container_state({"name": name, "image": c.get("image", "")}, c, init))
+                out.append(container_state(ContainerStatus(name=name, image=c.image), c, init))
     return tuple(out)
 
 
@@ -138,46 +156,49 @@ def pod_reason(phase: str, status_reason: str, deleting: bool, containers: tuple
     return status_reason or phase or "Unknown"
 
 
-def _controller(meta: J) -> tuple[str, str]:
-    refs = meta.get("ownerReferences") or ()
+def _controller(meta: ObjectMeta) -> tuple[str, str]:
+    refs = meta.ownerReferences or ()
     for ref in refs:
-        if ref.get("controller"):
-            return ref.get("kind", ""), ref.get("name", "")
-    return (refs[0].get("kind", ""), refs[0].get("name", "")) if refs else ("", "")
+        if ref.controller:
+            return ref.kind or "", ref.name or ""
+    return (refs[0].kind or "", refs[0].name or "") if refs else ("", "")
 
 
-def parse_pod(obj: J, context: str = "") -> Pod:
-    meta = obj.get("metadata") or _EMPTY
-    spec = obj.get("spec") or _EMPTY
-    status = obj.get("status") or _EMPTY
-    containers = _containers(spec, status)
-    conditions = tuple(
-        (c.get("type", ""), c.get("status", ""), c.get("reason") or "", c.get("message") or "")
-        for c in status.get("conditions") or ()
-    )
+_NO_META = ObjectMeta()
+_NO_STATUS = PodStatus()
+
+
+def parse_pod(obj: PodJSON | J, context: str = "") -> Pod:
+    """A pod as decoded by kube_schema (lists, watch events) or as plain dicts (single GETs)."""
+    if isinstance(obj, dict):
+        obj = pod_json(obj)
+    meta = obj.metadata or _NO_META
+    status = obj.status or _NO_STATUS
+    containers = _containers(obj.spec, status)
+    conditions = tuple((c.type or "", c.status or "", c.reason or "", c.message or "")
+                       for c in status.conditions or ())
     mains = [c for c in containers if not c.init]
-    phase = status.get("phase") or "Unknown"
+    phase = status.phase or "Unknown"
     owner_kind, owner_name = _controller(meta)
     finished = [c.last_finished_at for c in containers if c.last_finished_at]
     return Pod(
-        namespace=meta.get("namespace", ""),
-        name=meta.get("name", ""),
+        namespace=meta.namespace or "",
+        name=meta.name or "",
         phase=phase,
         ready=sum(c.ready for c in mains),
         total=len(mains),
         restarts=sum(c.restarts for c in containers),
-        reason=pod_reason(phase, status.get("reason") or "", bool(meta.get("deletionTimestamp")),
-                          containers, conditions),
-        node=spec.get("nodeName") or "",
-        created_at=ts(meta.get("creationTimestamp")),
+        reason=pod_reason(phase, status.reason or "", bool(meta.deletionTimestamp), containers, conditions),
+        node=(obj.spec.nodeName if obj.spec is not None else None) or "",
+        created_at=ts(meta.creationTimestamp),
         context=context,
-        labels=meta.get("labels") or {},
+        labels=meta.labels or {},
         containers=containers,
         owner_kind=owner_kind,
         owner_name=owner_name,
         conditions=conditions,
         last_restart_at=max(finished) if finished else None,
-        resource_version=meta.get("resourceVersion", ""),
+        resource_version=meta.resourceVersion or "",
     )
 
 

@@ -11,12 +11,11 @@ import random
 import threading
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from cockpit.model import Pod
 from cockpit.sources.base import SourceError
 from cockpit.sources.kube_errors import ForbiddenError, GoneError
 from cockpit.sources.kube_parse import parse_pod
+from cockpit.sources.kube_schema import POD, WATCH_EVENT, decode_json
 
 if TYPE_CHECKING:
     from cockpit.sources.kubernetes import KubeCluster
@@ -121,7 +120,7 @@ class PodWatch:
                 if self._stop.is_set():
                     break
                 if line.strip():
-                    rv = self._apply(orjson.loads(line), rv)
+                    rv = self._apply(line, rv)
                     self._breaks = 0
         except Exception as exc:
             if isinstance(exc, SourceError) or self._stop.is_set():
@@ -137,21 +136,26 @@ class PodWatch:
             resp.release_conn()
         return rv
 
-    def _apply(self, event: dict[str, Any], rv: str) -> str:
-        kind, obj = event.get("type"), event.get("object") or {}
+    def _apply(self, line: bytes, rv: str) -> str:
+        event = WATCH_EVENT.decode(line)
+        kind, raw = event.type, event.object or None  # an empty Raw: no object
         if kind == "ERROR":
+            obj = decode_json(raw) if raw is not None else {}
+            obj = obj if isinstance(obj, dict) else {}
             if obj.get("code") == 410:
                 raise GoneError(obj.get("message", "too old resource version"))
             raise SourceError(f"kubernetes {self.cluster.name}: watch error: {obj.get('message', obj)}")
-        new_rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
-        if kind == "BOOKMARK":
+        pod = POD.decode(raw) if raw is not None else None
+        meta = pod.metadata if pod is not None else None
+        new_rv = (meta and meta.resourceVersion) or rv
+        if kind == "BOOKMARK" or pod is None:
             return new_rv
-        pod = parse_pod(obj, self.cluster.name)
-        key = (pod.namespace, pod.name)
+        parsed = parse_pod(pod, self.cluster.name)
+        key = (parsed.namespace, parsed.name)
         with self.cond:
             if kind == "DELETED":
                 self.pods.pop(key, None)
             else:
-                self.pods[key] = pod
+                self.pods[key] = parsed
             self._changed()
         return new_rv

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import orjson
-
 from cockpit.gcpause import gc_paused
 from cockpit.model import Event, Node, Pod, PodDescription, Workload
 from cockpit.sources.base import SourceError
 from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, from_transport
 from cockpit.sources.kube_parse import parse_event, parse_node, parse_pod, parse_workload, probes
+from cockpit.sources.kube_schema import POD_LIST, PodJSON, decode_json
 from cockpit.sources.kube_watch import PodWatch
 
 T = TypeVar("T")
@@ -213,36 +212,35 @@ class KubeCluster:
                     self._client = None
             raise self.wrap(exc, action) from None
 
-    def _get_json(self, action: Action, path: str, **params: Any) -> Any:
+    def _get_json(self, action: Action, path: str, decode: Callable[[bytes], Any] = decode_json,
+                  **params: Any) -> Any:
         resp = self._request(action, path, **params)
         try:
-            return orjson.loads(resp.data)
+            return decode(resp.data)
         except Exception as exc:
             raise self.wrap(exc, action) from None
 
     # -- lists ----------------------------------------------------------------------------------
-    def list_raw(self, resource: str, namespace: str | None = None, **params: Any) -> tuple[list[dict], str]:
-        """All items of a resource as JSON dicts; returns (items, list resourceVersion)."""
-        return self.list_parsed(resource, lambda obj: obj, namespace, **params)
-
-    def list_parsed(self, resource: str, parse: Callable[[dict], T], namespace: str | None = None,
+    def list_parsed(self, resource: str, parse: Callable[[Any], T], namespace: str | None = None,
                     **params: Any) -> tuple[list[T], str]:
         """Paged with limit/continue; each page is parsed as it arrives so only one page of raw JSON
-        is alive at a time (a 10k-pod list would otherwise hold ~150 MB of dicts)."""
+        is alive at a time. Pods are decoded into kube_schema Structs (the big list), the rest into
+        dicts. Returns (parsed items, the list's resourceVersion)."""
         ns = self.namespace if namespace is None else namespace
         ns = ns if _RESOURCES[resource][1] else ""
         path, action = api_path(resource, ns), Action("list", resource, ns)
+        decode = POD_LIST.decode if resource == "pods" else decode_json
         for _attempt in range(3):  # a continue token can expire (410) mid-way: start over
             out: list[T] = []
             cont, rv = "", ""
             try:
                 while True:
-                    with gc_paused():  # ~1M surviving objects per 10k pods: see gcpause
-                        page = self._get_json(action, path, limit=self.page_size, **{"continue": cont}, **params)
-                        out += [parse(obj) for obj in page.get("items") or ()]
-                    meta = page.get("metadata") or {}
-                    rv = rv or meta.get("resourceVersion", "")
-                    cont = meta.get("continue") or ""
+                    with gc_paused():  # ~1M surviving objects per 10k pods: see cockpit/gcpause.py
+                        page = self._get_json(action, path, decode, limit=self.page_size, **{"continue": cont},
+                                              **params)
+                        items, page_rv, cont = _page_parts(page)
+                        out += [parse(obj) for obj in items]
+                    rv = rv or page_rv
                     if not cont:
                         return out, rv
             except GoneError:
@@ -265,7 +263,7 @@ class KubeCluster:
             return pods
         return self.list_parsed("pods", self._parse_pod)[0]
 
-    def _parse_pod(self, obj: dict) -> Pod:
+    def _parse_pod(self, obj: PodJSON) -> Pod:
         return parse_pod(obj, self.name)
 
     def list_nodes(self) -> list[Node]:
@@ -387,6 +385,15 @@ class KubeCluster:
         return f"kubernetes {self.name}: {self.host} server {version.get('gitVersion', '?')}, pods readable in {scope}"
 
 
+
+
+def _page_parts(page: Any) -> tuple[Any, str, str]:
+    """(items, resourceVersion, continue) of a list page, a PodListJSON or a dict."""
+    if isinstance(page, dict):
+        meta = page.get("metadata") or {}
+        return page.get("items") or (), meta.get("resourceVersion") or "", meta.get("continue") or ""
+    meta = page.metadata
+    return page.items or (), (meta and meta.resourceVersion) or "", (meta and meta.continue_) or ""
 
 
 def _send(api: Any, path: str, query: list[tuple[str, str]], timeout: tuple[float, float]) -> Any:
