@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -96,8 +96,10 @@ class VirtualTable(ScrollView, can_focus=True):
         return self._items.get(key)
 
     def set_items(self, items: Sequence[tuple[str, Any]]) -> None:
-        """Show these rows in this order. Rows whose item is unchanged keep their rendered cells."""
+        """Show these rows in this order. Rows whose item is unchanged keep their rendered cells, and
+        only the on-screen lines that changed are repainted."""
         selected = self.selected_key
+        old_keys, old_items, old_cursor, old_widths = self._keys, self._items, self.cursor, self._widths
         self._keys = [k for k, _ in items]
         self._items = dict(items)
         self._index = {k: i for i, k in enumerate(self._keys)}
@@ -114,11 +116,33 @@ class VirtualTable(ScrollView, can_focus=True):
             self._measure()  # at most once a second while rows churn: it renders a sample of rows
             self._measured_at, self._measured_count = now, len(self._keys)
         size = Size(self.size.width, len(self._keys) + 1)
-        if size != self.virtual_size:
+        if size != self.virtual_size or self._widths != old_widths:
             self.virtual_size = size  # a new virtual size relayouts: only when the row count changed
-        self.refresh()
+            self.refresh()
+        else:
+            self._refresh_rows(self._changed_rows(old_keys, old_items), old_cursor, self.cursor)
         if selected != self.selected_key:
             self.post_message(self.RowHighlighted(self, self.selected_key))
+
+    def _changed_rows(self, old_keys: list[str], old_items: dict[str, Any]) -> list[int]:
+        """On-screen rows whose key or item differs from before."""
+        top = int(self.scroll_offset.y)
+        out = []
+        for i in range(top, min(len(self._keys), top + max(0, self.size.height - 1))):
+            key = self._keys[i]
+            before, now = old_items.get(key), self._items[key]
+            if i >= len(old_keys) or old_keys[i] != key or (before is not now and before != now):
+                out.append(i)
+        return out
+
+    def _refresh_rows(self, *rows: int | list[int]) -> None:
+        """Repaint just these rows (indexes into the keys) where on screen: with a 10k-row table a
+        full repaint on every watch update or cursor move costs tens of ms of compositing."""
+        top, body = int(self.scroll_offset.y), self.size.height - 1
+        wanted = {i for r in rows for i in (r if isinstance(r, list) else (r,))}
+        regions = [Region(0, i - top + 1, self.size.width, 1) for i in wanted if top <= i < top + body]
+        if regions:
+            self.refresh(*regions)
 
     def _cells(self, key: str) -> Cells:
         item = self._items[key]
@@ -227,10 +251,14 @@ class VirtualTable(ScrollView, can_focus=True):
         if not self._keys:
             return
         row = max(0, min(row, len(self._keys) - 1))
-        changed = row != self.cursor
+        old, top = self.cursor, self.scroll_offset.y
+        changed = row != old
         self.cursor = row
         self._scroll_to_cursor()
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        else:
+            self._refresh_rows(old, row)
         if changed:
             self.post_message(self.RowHighlighted(self, self.selected_key))
 
