@@ -30,16 +30,13 @@ from tests.support.promstack import start_alertmanager, start_exporter, start_pr
 CHILD = r"""
 import json, os, time
 from bench.common import hwm_mb, rss_mb
-from cockpit import gcpause
-gcpause.pause_for_startup()  # as cmd_run does
 from cockpit.config import Config
-from cockpit.sources.factory import build_hub
+from cockpit.cli import start_tui
 
 env = os.environ
 config = Config(prometheus=env["BENCH_PROM"], alertmanagers=(env["BENCH_AM"],), kubeconfig=env["BENCH_KC"],
                 slos=(env["BENCH_SLO"],))
-hub, clock = build_hub(config)
-hub.start_watches()  # as cmd_run does: the first list overlaps the UI imports
+hub, clock, advisor = start_tui(config)  # exactly what `cockpit` runs before the screen opens
 from cockpit.ui.app import CockpitApp
 want = (int(env["BENCH_ALERTS"]), int(env["BENCH_PODS"]), int(env["BENCH_SLOS"]))
 window = float(env["BENCH_WINDOW"])
@@ -70,7 +67,7 @@ class Bench(CockpitApp):
         self.exit()
 
 
-Bench(hub, config, clock=clock).run(headless=True, size=(120, 40))
+Bench(hub, config, advisor=advisor, clock=clock).run(headless=True, size=(120, 40))
 """
 
 

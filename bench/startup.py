@@ -19,12 +19,12 @@ import time
 CHILD = r"""
 import os, sys, time
 t0 = float(os.environ["COCKPIT_BENCH_T0"])
+from cockpit.cli import start_tui
 from cockpit.config import Config
-from cockpit.sources.factory import build_hub
-from cockpit.ui.app import CockpitApp
 
 hold = float(os.environ.get("COCKPIT_BENCH_HOLD", "0"))
-hub, clock = build_hub(Config(demo=True))
+hub, clock, advisor = start_tui(Config(demo=True))  # exactly what `cockpit demo` runs before the screen
+from cockpit.ui.app import CockpitApp
 
 class Bench(CockpitApp):
     def on_mount(self):
@@ -39,7 +39,7 @@ class Bench(CockpitApp):
             print(f"FULL {time.time() - t0:.4f}", flush=True)
             self.set_timer(hold, self.exit) if hold else self.exit()
 
-Bench(hub, Config(demo=True), clock=clock).run(headless=True, size=(120, 40))
+Bench(hub, Config(demo=True), advisor=advisor, clock=clock).run(headless=True, size=(120, 40))
 """
 
 

@@ -33,17 +33,14 @@ CHILD = r"""
 import json, os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from bench.common import MARK, hwm_mb, rss_mb
-from cockpit import gcpause
-gcpause.pause_for_startup()  # as cmd_run does
 from cockpit.config import Config
-from cockpit.sources.factory import build_hub
+from cockpit.cli import start_tui
 
 N = int(os.environ["BENCH_PODS"])
 CHURN_S = float(os.environ["BENCH_CHURN_S"])
 OUT = os.environ["BENCH_OUT"]
 config = Config(kubeconfig=os.environ["BENCH_KC"])
-hub, clock = build_hub(config)
-hub.start_watches()  # as cmd_run does: the first list overlaps the UI imports
+hub, clock, advisor = start_tui(config)  # exactly what `cockpit` runs before the screen opens
 from cockpit.ui.app import CockpitApp
 
 
@@ -115,7 +112,7 @@ class Bench(CockpitApp):
         self.exit()
 
 
-Bench(hub, config, clock=clock).run(headless=True, size=(120, 40))
+Bench(hub, config, advisor=advisor, clock=clock).run(headless=True, size=(120, 40))
 """
 
 

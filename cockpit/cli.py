@@ -105,37 +105,42 @@ def log_to_file() -> None:
 
 
 def cmd_run(config: Config) -> int:
+    log_to_file()
+    hub, clock, advisor = start_tui(config)
+    from cockpit.ui.app import CockpitApp
+
+    CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock).run()
+    return 0
+
+
+def start_tui(config: Config) -> tuple[Any, Any, Any]:
+    """Everything `cockpit` does before the screen opens (bench/ runs exactly this): the pod watches
+    start first, so the first list of a big cluster runs while Textual is imported."""
     from cockpit import gcpause
 
     gcpause.pause_for_startup()  # until the first full screen: ~0.5 s of collector passes saved
     from cockpit.sources.factory import build_hub
 
-    log_to_file()
     hub, clock = build_hub(config)
-    hub.start_watches()  # the first pod list runs while Textual imports (~0.4 s)
-    from cockpit.ui.app import CockpitApp
-
+    hub.start_watches()
     if config.layout:
         from cockpit.ui.layout import load_layout
 
         load_layout(config.layout)  # a bad --layout is an error before the screen opens
-    advisor = make_advisor(config, hub)
-    CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock).run()
-    return 0
+    return hub, clock, make_advisor(config, hub)
 
 
 def make_advisor(config: Config, hub: Any) -> Any:
-    """Claude when a key is configured, offline Marcus otherwise (None: the app picks offline)."""
+    """Claude when a key is configured (its SDK loads on first use), offline Marcus otherwise."""
+    from cockpit.advisor.lazy import LazyClaude, claude_configured
     from cockpit.advisor.persona import load_persona
 
     persona = load_persona(config.persona or "marcus")
-    try:
-        from cockpit.advisor.claude import make_advisor as make
-    except ImportError:
-        from cockpit.advisor.offline import OfflineMarcus
+    if claude_configured():
+        return LazyClaude(config, persona, hub)
+    from cockpit.advisor.offline import OfflineMarcus
 
-        return OfflineMarcus(persona)
-    return make(config, persona, hub)
+    return OfflineMarcus(persona)
 
 
 # -- snapshot ---------------------------------------------------------------------------------------

@@ -12,12 +12,14 @@ import os
 import re
 import typing
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import anthropic
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
 from cockpit.advisor.context import UNTRUSTED_NOTE, build_context
+from cockpit.advisor.lazy import claude_configured, named_model
 from cockpit.advisor.redact import Redactor
 from cockpit.advisor.tools import MAX_STEPS, TOOL_DEFS, ToolBackend, ToolRunner, describe_call
 
@@ -52,10 +54,8 @@ def default_model() -> str:
 
 def choose_model(config_model: str = "", persona_model: str = "") -> str:
     """COCKPIT_MODEL / config `model` > the persona's model (when it is a model id) > newest Sonnet."""
-    for m in (os.environ.get("COCKPIT_MODEL", ""), config_model, persona_model):
-        if m and re.fullmatch(r"claude-[a-z0-9.\-]+", m.strip()):
-            return m.strip()
-    return default_model()
+    named = named_model(SimpleNamespace(model=config_model), SimpleNamespace(model=persona_model))
+    return named or default_model()
 
 
 def cost_usd(model: str, usage: dict[str, int]) -> float:
@@ -215,9 +215,9 @@ def make_advisor(config: Any, persona: Any, tools_backend: Any = None) -> Adviso
     from cockpit.advisor.offline import OfflineMarcus
 
     offline = OfflineMarcus(persona)
-    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
-    if not key:
+    if not claude_configured():
         return offline
+    key = os.environ["ANTHROPIC_API_KEY"].strip()
     backend = tools_backend if isinstance(tools_backend, ToolBackend) else ToolBackend(hub=tools_backend)
     backend.redactor = Redactor(getattr(config, "redact_patterns", ()) or ())
     model = choose_model(getattr(config, "model", ""), getattr(persona, "model", ""))

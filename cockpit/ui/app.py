@@ -473,6 +473,8 @@ class CockpitApp(App):
                 self.marcus_pane.add(chunk.kind, chunk.text)
         except Exception as exc:  # the panel must survive any advisor failure
             self.marcus_pane.add("error", error_text(exc))
+        if self.advisor.name != self.marcus_pane.advisor_name:  # a lazy advisor knows its model once loaded
+            self.marcus_pane.set_advisor(self.advisor.name)
 
     # -- focus and navigation -------------------------------------------------------------------
     def visible_panes(self) -> list[str]:

@@ -287,3 +287,25 @@ async def test_promql_tools_query_the_real_prometheus(env, snapshot, prometheus,
     ranged = env.requests[2]["messages"][-1]["content"][0]["content"]
     assert ranged.startswith("<cluster_data>\n1 series over 5m, step 2s")
     assert re.search(r'demo_error_ratio\{.*pod="checkout-api-1".*\}: (\d+:0\.2 ?)+', ranged)
+
+
+def test_the_tui_loads_the_sdk_only_when_marcus_first_speaks(env, snapshot, hub) -> None:  # noqa: ANN001
+    """`cockpit` must not import anthropic before the first frame (1-2 s of CPU): the advisor it gets
+    is a stand-in that builds the real Claude advisor on its first stream, and then answers through it."""
+    import subprocess
+    import sys
+
+    from cockpit.advisor.lazy import LazyClaude
+    from cockpit.cli import make_advisor as tui_advisor
+
+    probe = ("import sys; from cockpit.cli import make_advisor; from cockpit.config import Config; "
+             "a = make_advisor(Config(), None); print(type(a).__name__, a.name, 'anthropic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["LazyClaude", "claude", "False"]
+
+    advisor = tui_advisor(Config(), hub)
+    assert isinstance(advisor, LazyClaude) and advisor.name == "claude"
+    env.queue(Reply.text("Checkout is burning budget."))
+    chunks = asyncio.run(collect(advisor, AdvisorRequest("what now?", screen(snapshot))))
+    assert text_of(chunks) == "Checkout is burning budget."
+    assert advisor.name == default_model()  # the panel title follows once the model is known
