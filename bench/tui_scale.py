@@ -68,8 +68,8 @@ class Bench(CockpitApp):
             self.action_goto("pods")
             self.set_timer(0.5, self._start_churn)
         if self.full_at is not None:
-            table = self.pods_pane.pods  # what the table holds now
-            for key, p in table.items():
+            for item in self.pods_pane.view.rows.items.values():  # what the table holds now
+                p = item[1]
                 if p.restarts >= MARK:
                     k = (p.namespace, p.name)
                     hist = self.seen.setdefault(k, [])
@@ -103,7 +103,7 @@ class Bench(CockpitApp):
             self.key_t0 = None
 
     def _finish(self):
-        final = {f"{p.namespace} {p.name}": p.restarts for p in self.pods_pane.pods.values() if p.restarts >= MARK}
+        final = {f"{p.namespace} {p.name}": p.restarts for p in self.pods_pane.shown if p.restarts >= MARK}
         seen = {f"{k[0]} {k[1]}": v for k, v in self.seen.items()}
         with open(OUT, "w") as f:
             json.dump({"seen": seen, "final": final, "keys": self.keys, "rss": rss_mb(), "hwm": hwm_mb(),

@@ -16,8 +16,10 @@ from cockpit.model import Pod, SourceHealth
 from cockpit.ui import rows
 from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
+from cockpit.ui.vtable import Rows
 
 _SORT_KEY = itemgetter(3)
+_RANK = itemgetter(2)
 BASE_COLUMNS = (("ns", "Namespace", 16, 3), ("name", "Name", 30), ("ready", "Ready", 5, 5), ("status", "Status", 60),
                 ("restarts", "Restarts", 12, 4), ("age", "Age", 6, 2), ("node", "Node", 24, 1))
 
@@ -28,11 +30,13 @@ class PodsView:
 
     total: int
     problems: int
-    shown: list[Pod]
-    pods: dict[str, Pod]
-    items: list[tuple[str, tuple]]
+    rows: Rows  # item = (rank, pod, highlighted, shown_now)
     filter_text: str
     highlight: frozenset
+
+    @property
+    def shown(self) -> list[Pod]:
+        return [item[1] for item in self.rows.items.values()]
 
 
 class PodsPane(Pane):
@@ -43,12 +47,13 @@ class PodsPane(Pane):
     def __init__(self, with_context: bool = False) -> None:
         self.with_context = with_context
         super().__init__()
-        self.pods: dict[str, Pod] = {}
-        self.shown: list[Pod] = []
+        self.view = PodsView(0, 0, Rows([], {}), "", frozenset())
+        self._shown: tuple[PodsView, list[Pod]] | None = None
         self.problems = 0
         self.highlight: frozenset[tuple[str, str, str]] = frozenset()
         self._rank_cache: dict[int, tuple] = {}  # id(pod) -> (pod, key, rank, sort key)
         self._rank_bucket = -1
+        self._rank_highlight: frozenset | None = None
         self._ranked: list[tuple] = []
         self._prepare_lock = threading.Lock()
 
@@ -73,14 +78,20 @@ class PodsPane(Pane):
     def _prepare(self, pods: Sequence[Pod], now: datetime) -> PodsView:
         text, hl = self.filter_text, self.highlight
         bucket = int(now.timestamp()) // 10  # 'restarted within the hour' may change as time passes
-        old = self._rank_cache if self._rank_bucket == bucket else {}
-        cache: dict[int, tuple[Pod, str, int, tuple]] = {}
+        # Ages in the rows move in 10 s steps: a row whose pod did not change keeps its item (and so
+        # its rendered cells) between watch updates instead of being redrawn for a clock tick.
+        shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
+        same = self._rank_bucket == bucket and self._rank_highlight is hl
+        old = self._rank_cache if same else {}
+        cache: dict[int, tuple] = {}
         fresh = []
         for p in pods:
             hit = old.get(id(p))
             if hit is None or hit[0] is not p:
                 rank = pod_problem_rank(p, now)
-                hit = (p, rows.pod_key(p), rank, (rank, -p.restarts if rank < 9 else 0, p.namespace, p.name))
+                key = rows.pod_key(p)
+                item = (key, (rank, p, p.key in hl if hl else False, shown_now))
+                hit = (p, key, rank, (rank, -p.restarts if rank < 9 else 0, p.namespace, p.name), item)
                 fresh.append(hit)
             cache[id(p)] = hit
         if old and len(fresh) < 500:  # a few changes: keep the last order, insert the new rows
@@ -89,30 +100,37 @@ class PodsPane(Pane):
                 bisect.insort(ranked, hit, key=_SORT_KEY)
         else:
             ranked = sorted(cache.values(), key=_SORT_KEY)
-        self._rank_cache, self._rank_bucket, self._ranked = cache, bucket, ranked
-        problems = sum(1 for h in ranked if h[2] < 9)
+        self._rank_cache, self._rank_bucket, self._rank_highlight, self._ranked = cache, bucket, hl, ranked
+        problems = bisect.bisect_left(ranked, 9, key=_RANK)  # ranked by rank first; 9 = no problem
         if text:
             keep = {id(p) for p in rows.filter_pods(pods, text)}
             ranked = [h for h in ranked if id(h[0]) in keep]
-        by_key = {h[1]: h[0] for h in ranked}
-        # Ages in the rows move in 10 s steps: a row whose pod did not change keeps its rendered
-        # cells between watch updates instead of being redrawn for a clock tick.
-        shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
-        items = [(key, (rank, p, p.key in hl if hl else False, shown_now)) for p, key, rank, _ in ranked]
-        return PodsView(len(pods), problems, [h[0] for h in ranked], by_key, items, text, hl)
+        return PodsView(len(pods), problems, Rows.of([h[4] for h in ranked]), text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
              view: PodsView | None = None) -> None:
         if view is None or view.filter_text != self.filter_text or view.highlight is not self.highlight:
             view = self.prepare(pods, now)  # the filter or highlight changed since the worker ran
         self.problems = view.problems
-        self.shown = view.shown
-        self.pods = view.pods
-        self.table.set_items(view.items)
-        self.set_title(rows.pods_title(view.total, self.problems, len(view.shown)), health)
+        self.view = view
+        self.table.set_items(view.rows)
+        self.set_title(rows.pods_title(view.total, self.problems, len(view.rows.keys)), health)
         self.set_message("" if configured else "No Kubernetes context configured (--kubeconfig / --context).")
+
+    @property
+    def shown(self) -> list[Pod]:
+        """The pods in table order (built on demand: only Marcus's context and links read it)."""
+        if self._shown is None or self._shown[0] is not self.view:
+            self._shown = (self.view, self.view.shown)
+        return self._shown[1]
+
+    @property
+    def pods(self) -> dict[str, Pod]:
+        """Row key -> pod, for the rows shown."""
+        return {key: item[1] for key, item in self.view.rows.items.items()}
 
     @property
     def selected(self) -> Pod | None:
         key = self.table.selected_key
-        return self.pods.get(key) if key else None
+        item = self.view.rows.items.get(key) if key else None
+        return item[1] if item else None
