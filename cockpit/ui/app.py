@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, Static
 
 from cockpit import gcpause
 from cockpit.advisor.base import Advisor, AdvisorRequest, ScreenState
-from cockpit.advisor.policy import CommentPolicy
+from cockpit.advisor.policy import CommentPolicy, Decision
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import Config, ConfigError
 from cockpit.model import Alert, Finding, Pod, Silence, SilenceRequest, SLOStatus, Snapshot, utcnow
@@ -80,9 +80,10 @@ class Loaded(Message):
 
 
 class FindingsReady(Message):
-    def __init__(self, findings: tuple[Finding, ...]) -> None:
+    def __init__(self, findings: tuple[Finding, ...], decision: Decision | None = None) -> None:
         super().__init__()
         self.findings = findings
+        self.decision = decision  # None: too early to judge (not every source has reported yet)
 
 
 class CockpitApp(App):
@@ -405,23 +406,27 @@ class CockpitApp(App):
 
     @work(thread=True, exclusive=True, group="findings")
     def compute_findings(self) -> None:
+        """Findings, and whether Marcus should speak: both scan every pod (tens of ms with 10k), so
+        both run here, off the event loop. Only this worker (exclusive) calls the policy's decide."""
         from cockpit.analysis.analyzers import analyze
 
         snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
-        self.post_message(FindingsReady(tuple(analyze(snap))))
+        findings = tuple(analyze(snap))
+        decision = None
+        # The first comment waits for every source (or 5 s): half a picture misleads.
+        if self._all_reported() or time.monotonic() - self._mounted_at >= 5:
+            snap = replace(snap, findings=findings)
+            name = self.advisor.name if self.advisor else ""
+            decision = self.comment_policy.decide(self._prev_snapshot, snap, self.config.persona, name)
+            self._prev_snapshot = snap
+        self.post_message(FindingsReady(findings, decision))
 
     def on_findings_ready(self, message: FindingsReady) -> None:
         """Marcus speaks unprompted only when the screen changed meaningfully (see CommentPolicy)."""
         self.state.findings = message.findings
-        if not self._all_reported() and time.monotonic() - self._mounted_at < 5:
-            return  # the first comment waits for every source (or 5 s): half a picture misleads
-        snap = self.state.snapshot(self.clock(), tuple(c.name for c in self.hub.clusters), self.hub.demo)
-        name = self.advisor.name if self.advisor else ""
-        decision = self.comment_policy.decide(self._prev_snapshot, snap, self.config.persona, name)
-        self._prev_snapshot = snap
-        if decision.speak:
-            self.comment_policy.record(decision)
-            self.ask_marcus(None, reason=decision.reason)
+        if message.decision is not None and message.decision.speak:
+            self.comment_policy.record(message.decision)
+            self.ask_marcus(None, reason=message.decision.reason)
 
     def _all_reported(self) -> bool:
         s, hub = self.state, self.hub
