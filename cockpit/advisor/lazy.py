@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
+from cockpit.sources.base import LAZY_IMPORTS
 
 MODEL_ID = re.compile(r"claude-[a-z0-9.\-]+")
 
@@ -44,7 +45,8 @@ class LazyClaude:
         """Blocking (imports the SDK): call from a worker thread."""
         with self._lock:
             if self._real is None:
-                from cockpit.advisor.claude import make_advisor
+                with LAZY_IMPORTS:  # worker threads import client libraries one at a time
+                    from cockpit.advisor.claude import make_advisor
 
                 self._real = make_advisor(*self._args)
                 self.name = self._real.name

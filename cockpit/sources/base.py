@@ -6,6 +6,7 @@ and keeps the last good data, so a source itself never has to remember anything 
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol, runtime_checkable
 
 from cockpit.model import (
@@ -19,6 +20,13 @@ from cockpit.model import (
     SLOStatus,
     Workload,
 )
+
+# Worker threads import the heavy client libraries on first use. kubernetes and prometheus-api-client
+# both import `requests`, and importing it from two threads at once can hand one of them a partially
+# initialised module ("cannot import name 'parse_dict_header' from partially initialized module"),
+# seen at start-up once the pod watch began before the first Prometheus query. Every lazy import of a
+# client library runs under this lock.
+LAZY_IMPORTS = threading.RLock()
 
 
 class SourceError(Exception):

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from cockpit.gcpause import gc_paused
 from cockpit.model import Event, Node, Pod, PodDescription, Workload
-from cockpit.sources.base import SourceError
+from cockpit.sources.base import LAZY_IMPORTS, SourceError
 from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, from_transport
 from cockpit.sources.kube_parse import parse_event, parse_node, parse_pod, parse_workload, probes
 from cockpit.sources.kube_schema import POD_LIST, PodJSON, decode_json
@@ -162,7 +162,8 @@ class KubeCluster:
             return self._client
 
     def _new_client(self) -> Any:
-        from kubernetes import client, config
+        with LAZY_IMPORTS:  # see cockpit.sources.base
+            from kubernetes import client, config
 
         try:
             if self.in_cluster:  # the pod's service account; its token is re-read as kubelet rotates it
@@ -187,7 +188,8 @@ class KubeCluster:
 
     def wrap(self, exc: BaseException, action: Action | str) -> SourceError:
         """Any failure -> SourceError with one actionable line."""
-        from kubernetes.client.exceptions import ApiException
+        with LAZY_IMPORTS:
+            from kubernetes.client.exceptions import ApiException
 
         if isinstance(exc, SourceError):
             return exc

@@ -19,7 +19,7 @@ from typing import Any
 
 from cockpit.config import HttpAuth
 from cockpit.model import Alert
-from cockpit.sources.base import SourceError
+from cockpit.sources.base import LAZY_IMPORTS, SourceError
 from cockpit.sources.http import (
     MAX_ANNOTATION,
     auth_headers,
@@ -155,9 +155,10 @@ class PrometheusSource:
     def _prom(self) -> Any:
         if self._connect is None:
             # Imported here: it pulls in requests (and on some versions pandas); keep it off start-up.
-            import requests
-            from prometheus_api_client import PrometheusConnect
-            from urllib3.util.retry import Retry
+            with LAZY_IMPORTS:
+                import requests
+                from prometheus_api_client import PrometheusConnect
+                from urllib3.util.retry import Retry
 
             session = requests.Session()
             session.verify = tls_verify(self.auth)
@@ -174,11 +175,11 @@ class PrometheusSource:
         return self._connect
 
     def _promql(self, call: str, promql: str, **kwargs: Any) -> Any:
+        prom = self._prom()
         import requests
         from prometheus_api_client import PrometheusApiClientException
         from urllib3.exceptions import ReadTimeoutError
 
-        prom = self._prom()
         try:
             return getattr(prom, call)(promql, **kwargs)
         except PrometheusApiClientException as exc:
