@@ -83,7 +83,7 @@ def run(kc: Path, tmp: Path, args: argparse.Namespace) -> None:
     subprocess.run(cmd, capture_output=True, check=True, timeout=300)  # warm the discovery cache
     kube_t, _ = median_time(kubectl, args.runs)
     print(f"pods: {len(pods)}   runs: {args.runs} (medians)")
-    print(f"cockpit list->parsed (paged 500, msgspec Structs): {ours:.2f} s   (parse only: {parse_only:.2f} s)")
+    print(f"cockpit list->parsed (paged {cluster.page_size}, msgspec Structs): {ours:.2f} s   (parse only: {parse_only:.2f} s)")
     print(f"RSS: {base:.0f} MB before, {after:.0f} MB holding {len(pods)} Pods (+{after - base:.0f} MB), "
           f"peak {peak:.0f} MB during the lists")
     print(f"kubectl get pods -A -o json: {kube_t:.2f} s   ratio kubectl/cockpit: {kube_t / ours:.2f}x")
