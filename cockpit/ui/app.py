@@ -154,6 +154,8 @@ class CockpitApp(App):
         self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
         self._prev_snapshot: Snapshot | None = None
         self._pods_painted = threading.Event()  # the last watch result is on screen
+        self._first_watch_paint = threading.Event()
+        self._watching = False
         self._pods_seq = itertools.count(1)  # thread-safe under the GIL
         self._pods_shown_seq = 0
         self.pending_action: dict[str, str] = {}
@@ -208,13 +210,14 @@ class CockpitApp(App):
         self.marcus_pane.set_advisor(self.advisor.name)
         self.update_header()
         self.refresh_alerts()
+        self._watching = self.live and any(hasattr(c, "wait_for_change") for c in self.hub.clusters)
         if self.live:  # the first pods list is the watch's list, not a second one racing it
             self.hub.start_watches()
         self.refresh_pods()
         self.refresh_slos()
         if self.live:
             self.set_interval(1.0, self.update_header)
-            if any(hasattr(c, "wait_for_change") for c in self.hub.clusters):
+            if self._watching:
                 self.watch_pods()
         self.alerts_pane.table.focus()
         self.set_timer(10.0, gcpause.end_startup)  # a source that never answers must not hold it
@@ -309,6 +312,10 @@ class CockpitApp(App):
 
     @work(thread=True, exclusive=True, group="pods")
     def refresh_pods(self) -> None:
+        if self._watching and not self._first_watch_paint.is_set():
+            # The watch's first list is painted first; the other lists (nodes, workloads, events)
+            # follow instead of taking the CPU from that first paint of a big cluster.
+            self._first_watch_paint.wait(15)
         seq = next(self._pods_seq)
         self.post_message(self._pods_loaded("pods", self.hub.refresh_pods(), seq))
 
@@ -362,6 +369,8 @@ class CockpitApp(App):
                 self.state.pods = result
                 self.show_pods(message.view)
             self.call_after_refresh(self._pods_painted.set)
+            if kind == "pods-watch":
+                self.call_after_refresh(self._first_watch_paint.set)
         elif kind == "slos":
             self.state.slos = message.result  # type: ignore[assignment]
             self.show_slos()

@@ -36,7 +36,10 @@ pytestmark = pytest.mark.integration
 INTERVAL_S = 0.5
 TIMEOUT_S = 1.0
 SLO_INTERVAL_S = 1.0  # each SLO refresh is ~20 PromQL queries: at 0.5 s they alone keep a core busy
-KEY_BUDGET_S = 0.1
+# Best of five keys while a backend misbehaves and the refreshes run at 0.5-1 s: this catches a UI that
+# freezes behind a failing source (seconds). Latency figures are the benchmarks' job (bench/tui_scale.py:
+# p95 under 50 ms); at 0.1 s this cell failed about one run in three on a busy 2-core machine (131 ms).
+KEY_BUDGET_S = 0.2
 PLANTED_KEY = "sk-ant-api03-PLANTED-fault-matrix-0123456789"
 FAULTS = ("down at start", "dies mid-session", "hangs", "answers after 5 s", "500", "401", "403", "garbage",
           "watch 410")
