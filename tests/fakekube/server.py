@@ -364,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._end_stream()
 
         with store.cond:
-            epoch = store.expire_epoch
+            epoch, cut = store.expire_epoch, store.cut_epoch  # taken with the registration: a cut after it drops us
             if rv_param in ("", "0"):  # "any": start with the current state as ADDED events
                 initial = [o for o in store.objects[resource].values() if match(o)]
                 pos_rv = store.rv
@@ -375,16 +375,15 @@ class _Handler(BaseHTTPRequestHandler):
             store.watchers += 1
             self.kube.open_watches.append(self.path)
         try:
-            self._follow(resource, initial, pos_rv, epoch, deadline, match, bookmarks, send, gone)
+            self._follow(resource, initial, pos_rv, epoch, cut, deadline, match, bookmarks, send, gone)
         finally:
             with store.cond:
                 store.watchers -= 1
                 self.kube.open_watches.remove(self.path)
 
-    def _follow(self, resource: str, initial: list[dict[str, Any]], pos_rv: int, epoch: int, deadline: float,
-                match: Any, bookmarks: bool, send: Any, gone: Any) -> None:
+    def _follow(self, resource: str, initial: list[dict[str, Any]], pos_rv: int, epoch: int, cut: int,
+                deadline: float, match: Any, bookmarks: bool, send: Any, gone: Any) -> None:
         store, kube = self.kube.store, self.kube
-        cut = store.cut_epoch
         for obj in initial:
             send("ADDED", obj)
         last_bookmark = time.monotonic()
