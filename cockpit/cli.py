@@ -115,19 +115,20 @@ def cmd_run(config: Config) -> int:
 
 def start_tui(config: Config) -> tuple[Any, Any, Any]:
     """Everything `cockpit` does before the screen opens (bench/ runs exactly this): the pod watches
-    start first, so the first list of a big cluster runs while Textual is imported."""
+    start before Textual is imported, so the first list of a big cluster runs meanwhile."""
     from cockpit import gcpause
 
     gcpause.pause_for_startup()  # until the first full screen: ~0.5 s of collector passes saved
     from cockpit.sources.factory import build_hub
 
     hub, clock = build_hub(config)
-    hub.start_watches()
     if config.layout:
         from cockpit.ui.layout import load_layout
 
-        load_layout(config.layout)  # a bad --layout is an error before the screen opens
-    return hub, clock, make_advisor(config, hub)
+        load_layout(config.layout)  # a bad --layout or persona is an error before anything connects
+    advisor = make_advisor(config, hub)
+    hub.start_watches()
+    return hub, clock, advisor
 
 
 def make_advisor(config: Config, hub: Any) -> Any:

@@ -58,7 +58,12 @@ def _resources(spec: ContainerSpec | None) -> tuple[str, str, str, str]:
     if res is None:
         return "", "", "", ""
     lim, req = res.limits or _EMPTY, res.requests or _EMPTY
-    return str(lim.get("memory", "")), str(req.get("memory", "")), str(lim.get("cpu", "")), str(req.get("cpu", ""))
+    return _qty(lim, "memory"), _qty(req, "memory"), _qty(lim, "cpu"), _qty(req, "cpu")
+
+
+def _qty(values: J, name: str) -> str:
+    v = values.get(name)
+    return "" if v is None else str(v)
 
 
 def container_state(status: ContainerStatus, spec: ContainerSpec | None, init: bool = False) -> ContainerState:

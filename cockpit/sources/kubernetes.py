@@ -214,13 +214,21 @@ class KubeCluster:
                     self._client = None
             raise self.wrap(exc, action) from None
 
-    def _get_json(self, action: Action, path: str, decode: Callable[[bytes], Any] = decode_json,
-                  **params: Any) -> Any:
+    def _get_bytes(self, action: Action, path: str, **params: Any) -> bytes:
         resp = self._request(action, path, **params)
         try:
-            return decode(resp.data)
+            return resp.data
+        except Exception as exc:  # the connection broke while the body was read
+            raise self.wrap(exc, action) from None
+
+    def _decode(self, action: Action, data: bytes, decode: Callable[[bytes], Any] = decode_json) -> Any:
+        try:
+            return decode(data)
         except Exception as exc:
             raise self.wrap(exc, action) from None
+
+    def _get_json(self, action: Action, path: str, **params: Any) -> Any:
+        return self._decode(action, self._get_bytes(action, path, **params))
 
     # -- lists ----------------------------------------------------------------------------------
     def list_parsed(self, resource: str, parse: Callable[[Any], T], namespace: str | None = None,
@@ -237,11 +245,13 @@ class KubeCluster:
             cont, rv = "", ""
             try:
                 while True:
-                    with gc_paused():  # ~1M surviving objects per 10k pods: see cockpit/gcpause.py
-                        page = self._get_json(action, path, decode, limit=self.page_size, **{"continue": cont},
-                                              **params)
-                        items, page_rv, cont = _page_parts(page)
+                    data = self._get_bytes(action, path, limit=self.page_size, **{"continue": cont}, **params)
+                    # Only decoding and parsing pause the collector (~1M surviving objects per 10k
+                    # pods, see cockpit/gcpause.py), never the network wait: it is process-wide.
+                    with gc_paused():
+                        items, page_rv, cont = _page_parts(self._decode(action, data, decode))
                         out += [parse(obj) for obj in items]
+                    del data
                     rv = rv or page_rv
                     if not cont:
                         return out, rv
@@ -340,7 +350,10 @@ class KubeCluster:
 
     def describe_pod(self, namespace: str, name: str) -> PodDescription:
         raw = self._read("pods", namespace, name)
-        pod = parse_pod(raw, self.name)
+        try:
+            pod = parse_pod(raw, self.name)
+        except ValueError as exc:  # a field of an unexpected type (msgspec.ValidationError)
+            raise self.wrap(exc, Action("get", "pods", namespace, name)) from None
         chain, workload = self._owners(namespace, pod)
         node = None
         if pod.node:

@@ -224,6 +224,7 @@ class CockpitApp(App):
 
     def on_unmount(self) -> None:
         gcpause.end_startup()
+        self._first_watch_paint.set()  # a refresh still waiting for it must not hold up the exit
         for cluster in self.hub.clusters:  # stop watch threads and close connections
             close = getattr(cluster, "close", None)
             if close is not None:
@@ -316,6 +317,10 @@ class CockpitApp(App):
             # The watch's first list is painted first; the other lists (nodes, workloads, events)
             # follow instead of taking the CPU from that first paint of a big cluster.
             self._first_watch_paint.wait(15)
+            from textual.worker import get_current_worker
+
+            if get_current_worker().is_cancelled:  # quit while waiting
+                return
         seq = next(self._pods_seq)
         self.post_message(self._pods_loaded("pods", self.hub.refresh_pods(), seq))
 
@@ -428,13 +433,14 @@ class CockpitApp(App):
             name = self.advisor.name if self.advisor else ""
             decision = self.comment_policy.decide(self._prev_snapshot, snap, self.config.persona, name)
             self._prev_snapshot = snap
+            if decision.speak:  # recorded here, with the decision: the next decide sees it at once
+                self.comment_policy.record(decision)
         self.post_message(FindingsReady(findings, decision))
 
     def on_findings_ready(self, message: FindingsReady) -> None:
         """Marcus speaks unprompted only when the screen changed meaningfully (see CommentPolicy)."""
         self.state.findings = message.findings
         if message.decision is not None and message.decision.speak:
-            self.comment_policy.record(message.decision)
             self.ask_marcus(None, reason=message.decision.reason)
 
     def _all_reported(self) -> bool:

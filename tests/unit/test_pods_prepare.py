@@ -18,7 +18,7 @@ def test_incremental_ranking_matches_a_full_sort():
                 now - timedelta(hours=i), "c") for i in range(2000)]
     pane = PodsPane.__new__(PodsPane)  # prepare() needs only the filter, highlight and its caches
     pane.filter_text, pane.highlight, pane.with_context = "", frozenset(), False
-    pane._rank_cache, pane._rank_bucket, pane._ranked = {}, -1, []
+    pane._rank_cache, pane._rank_bucket, pane._ranked, pane._rank_highlight = {}, -1, [], None
     pane._prepare_lock = __import__("threading").Lock()
     for _ in range(30):
         for _ in range(rnd.randrange(1, 40)):  # a watch burst: modify, add and delete pods
@@ -31,6 +31,9 @@ def test_incremental_ranking_matches_a_full_sort():
                 pods.append(Pod("ns9", f"new-{rnd.randrange(10**9)}", "Pending", 0, 1, 0, "Pending", "", now, "c"))
             else:
                 pods.pop(i)
+        if rnd.random() < 0.3:  # the selection elsewhere changed: other pods are highlighted
+            pane.highlight = frozenset(p.key for p in rnd.sample(pods, 5))
         view = pane.prepare(list(pods), now)
         assert [p.name for p in view.shown] == [p.name for _, p in order_pods(pods, now)]
+        assert {item[1].key for item in view.rows.items.values() if item[2]} == pane.highlight & {p.key for p in pods}
         assert view.problems == sum(1 for r, _ in order_pods(pods, now) if r < 9)

@@ -81,8 +81,8 @@ class PodsPane(Pane):
         # Ages in the rows move in 10 s steps: a row whose pod did not change keeps its item (and so
         # its rendered cells) between watch updates instead of being redrawn for a clock tick.
         shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
-        same = self._rank_bucket == bucket and self._rank_highlight is hl
-        old = self._rank_cache if same else {}
+        old = self._rank_cache if self._rank_bucket == bucket else {}
+        new_hl = self._rank_highlight is not hl  # ranks stay, only the rows' highlight flags change
         cache: dict[int, tuple] = {}
         fresh = []
         for p in pods:
@@ -93,9 +93,14 @@ class PodsPane(Pane):
                 item = (key, (rank, p, p.key in hl if hl else False, shown_now))
                 hit = (p, key, rank, (rank, -p.restarts if rank < 9 else 0, p.namespace, p.name), item)
                 fresh.append(hit)
+            elif new_hl:
+                _, key, rank, sort_key, _ = hit
+                hit = (p, key, rank, sort_key, (key, (rank, p, p.key in hl if hl else False, shown_now)))
             cache[id(p)] = hit
         if old and len(fresh) < 500:  # a few changes: keep the last order, insert the new rows
-            ranked = [h for h in self._ranked if cache.get(id(h[0])) is h]
+            fresh_ids = {id(h[0]) for h in fresh}
+            ranked = [cache[i] for h in self._ranked
+                      if (i := id(h[0])) not in fresh_ids and i in cache and cache[i][0] is h[0]]
             for hit in fresh:
                 bisect.insort(ranked, hit, key=_SORT_KEY)
         else:
