@@ -12,7 +12,6 @@ import os
 import re
 import typing
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
 
 import anthropic
@@ -54,8 +53,7 @@ def default_model() -> str:
 
 def choose_model(config_model: str = "", persona_model: str = "") -> str:
     """COCKPIT_MODEL / config `model` > the persona's model (when it is a model id) > newest Sonnet."""
-    named = named_model(SimpleNamespace(model=config_model), SimpleNamespace(model=persona_model))
-    return named or default_model()
+    return named_model(config_model, persona_model) or default_model()
 
 
 def cost_usd(model: str, usage: dict[str, int]) -> float:

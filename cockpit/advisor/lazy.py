@@ -24,9 +24,9 @@ def claude_configured() -> bool:
     return bool(os.environ.get("ANTHROPIC_API_KEY", "").strip())
 
 
-def named_model(config: Any, persona: Any) -> str:
+def named_model(config_model: str = "", persona_model: str = "") -> str:
     """The model the settings name (COCKPIT_MODEL > config > persona), "" when the SDK's default is used."""
-    for m in (os.environ.get("COCKPIT_MODEL", ""), getattr(config, "model", ""), getattr(persona, "model", "")):
+    for m in (os.environ.get("COCKPIT_MODEL", ""), config_model, persona_model):
         if m and MODEL_ID.fullmatch(m.strip()):
             return m.strip()
     return ""
@@ -39,7 +39,7 @@ class LazyClaude:
         self._args = (config, persona, hub)
         self._real: Advisor | None = None
         self._lock = threading.Lock()
-        self.name = named_model(config, persona) or "claude"
+        self.name = named_model(getattr(config, "model", ""), getattr(persona, "model", "")) or "claude"
 
     def load(self) -> Advisor:
         """Blocking (imports the SDK): call from a worker thread."""

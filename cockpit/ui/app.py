@@ -388,7 +388,7 @@ class CockpitApp(App):
         self.update_header()
         self.update_tabstrip()
         self.schedule_findings()
-        if self._all_reported():  # the first full screen: the start-up GC pause (cli.cmd_run) ends
+        if self._all_reported():  # the first full screen: the start-up GC pause (cli.start_tui) ends
             self.call_after_refresh(gcpause.end_startup)
 
     def show_alerts(self) -> None:

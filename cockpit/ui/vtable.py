@@ -32,34 +32,21 @@ SAMPLE_ROWS = 300  # rows measured to size the columns
 
 class Rows:
     """Ordered (key, item) rows, buildable off the event loop: for 10k rows the comprehensions cost
-    milliseconds that a keypress would otherwise wait behind. The key -> position index is only
-    built when something asks for it."""
+    milliseconds that a keypress would otherwise wait behind."""
 
-    __slots__ = ("keys", "items", "_index")
+    __slots__ = ("keys", "items")
 
     def __init__(self, keys: list[str], items: dict[str, Any]) -> None:
         self.keys = keys
         self.items = items
-        self._index: dict[str, int] | None = None
 
     @classmethod
     def of(cls, pairs: Sequence[tuple[str, Any]]) -> Rows:
         return cls([k for k, _ in pairs], dict(pairs))
 
-    @property
-    def index(self) -> dict[str, int]:
-        if self._index is None:
-            self._index = {k: i for i, k in enumerate(self.keys)}
-        return self._index
-
     def find(self, key: str) -> int | None:
-        """Position of a key; cheap without the index (list.index runs in C)."""
-        if self._index is not None:
-            return self._index.get(key)
-        try:
-            return self.keys.index(key) if key in self.items else None
-        except ValueError:
-            return None
+        """Position of a key: list.index runs in C, cheaper than keeping a 10k-entry index dict."""
+        return self.keys.index(key) if key in self.items else None
 
 
 class VirtualTable(ScrollView, can_focus=True):
