@@ -179,6 +179,21 @@ class Node:
     ready: bool = True
     pressure: tuple[str, ...] = ()  # e.g. ("MemoryPressure",)
     context: str = ""
+    # (type, status, reason, lastTransitionTime): when Ready or a pressure condition last flipped
+    conditions: tuple[tuple[str, str, str, datetime | None], ...] = ()
+    unschedulable: bool = False  # cordoned
+    allocatable: Mapping[str, str] = field(default_factory=dict)  # e.g. {"memory": "16Gi", "cpu": "4"}
+
+    @property
+    def status(self) -> str:
+        """Ready | NotReady | Unknown (the kubelet stopped reporting)."""
+        for ctype, status, _, _ in self.conditions:
+            if ctype == "Ready":
+                return "Ready" if status == "True" else ("Unknown" if status == "Unknown" else "NotReady")
+        return "Ready" if self.ready else "NotReady"
+
+    def since(self, ctype: str) -> datetime | None:
+        return next((at for t, _, _, at in self.conditions if t == ctype), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +208,133 @@ class Workload:
     updated: int = 0
     available: int = 0
     context: str = ""
+    paused: bool = False
+    # (type, status, reason, message, lastTransitionTime), e.g. Progressing False ProgressDeadlineExceeded
+    conditions: tuple[tuple[str, str, str, str, datetime | None], ...] = ()
+    generation: int = 0
+    observed_generation: int = 0
+    created_at: datetime | None = None
 
     @property
     def gap(self) -> int:
         return max(0, self.desired - self.ready)
+
+    @property
+    def key(self) -> str:
+        """"deployment/shop/checkout-api": how incidents and changes name it."""
+        return f"{self.kind.lower()}/{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One pod template of a workload: a ReplicaSet (Deployment) or ControllerRevision (StatefulSet,
+    DaemonSet). Listed, never fetched per pod; what a rollout changed is the diff of two of these."""
+
+    kind: str  # ReplicaSet | ControllerRevision
+    namespace: str
+    name: str
+    owner_kind: str  # Deployment | StatefulSet | DaemonSet
+    owner_name: str
+    revision: int = 0
+    created_at: datetime | None = None
+    images: tuple[tuple[str, str], ...] = ()  # (container, image)
+    template: Mapping[str, str] = field(default_factory=dict)  # pod-template part -> digest, for the diff
+    desired: int = 0  # ReplicaSets only; a ControllerRevision carries no counts
+    ready: int = 0
+    hash: str = ""  # pod-template-hash / controller-revision-hash the pods of this revision carry
+    context: str = ""
+
+    @property
+    def workload_key(self) -> str:
+        return f"{self.owner_kind.lower()}/{self.namespace}/{self.owner_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Something that changed recently, with its time: a rollout, a node condition, a restart, an event,
+    an alert starting, a silence, an SLO status. `refs` name the rows it concerns, as incident members
+    name them ("pod:ns/name", "workload:deployment/ns/name", "node:name", "alert:FP", "slo:svc/name")."""
+
+    at: datetime
+    kind: str  # rollout | scale | rollout-stalled | rollout-paused | node | cordon | restart | event | alert | silence | slo | configmap
+    subject: str  # e.g. "deployment shop/checkout-api"
+    summary: str
+    refs: tuple[str, ...] = ()
+    details: Mapping[str, str] = field(default_factory=dict)  # e.g. {"from": "app:2.3.1", "to": "app:2.4.0"}
+    context: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.subject, self.at.isoformat())
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One fact an incident rests on; `id` is stable across refreshes (it names the fact, not its text)."""
+
+    id: str
+    kind: str  # pod | node | workload | alert | slo | change | event
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """The rows of one incident, named as `snapshot --format json` names them."""
+
+    alerts: tuple[str, ...] = ()  # fingerprints
+    pods: tuple[str, ...] = ()  # "ns/name", or "ctx:ns/name" with several contexts
+    workloads: tuple[str, ...] = ()  # "kind/ns/name" (kind lower case), "ctx:" prefix likewise
+    nodes: tuple[str, ...] = ()
+    slos: tuple[str, ...] = ()  # "service/name"
+
+    def keys(self) -> frozenset[str]:
+        """Every member as "pod:ns/name", "alert:FP", ...: one namespace for overlap and lookups."""
+        return frozenset(f"{kind}:{m}" for kind, ms in self.groups() for m in ms)
+
+    def groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return (("alert", self.alerts), ("pod", self.pods), ("workload", self.workloads),
+                ("node", self.nodes), ("slo", self.slos))
+
+    @property
+    def size(self) -> int:
+        return sum(len(ms) for _, ms in self.groups())
+
+
+@dataclass(frozen=True, slots=True)
+class SLOImpact:
+    slo: str  # "service/name"
+    status: str  # page | ticket
+    burn_rate: float | None = None
+    window: str = ""  # the window burn_rate was read over
+    budget_minutes_per_hour: float | None = None  # minutes of error budget consumed per hour at that burn
+    exhaustion_s: float | None = None
+    budget_remaining: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    slos: tuple[SLOImpact, ...] = ()
+    services: tuple[str, ...] = ()  # user-facing services involved
+    text: str = ""  # one line: "checkout/availability burning 18.0x (1h), budget gone in 2.1h"
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """Rows that share one cause, with the evidence for it, its user impact and a first step."""
+
+    id: str  # stable across refreshes while membership overlaps
+    title: str
+    severity: str  # critical | warning | info
+    cause: str
+    cause_kind: str  # observed | hypothesis
+    started_at: datetime | None
+    impact: Impact
+    members: Members
+    changes: tuple[Change, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    next_step: str = ""
+    kind: str = ""  # node-down | capacity | node-pressure | rollout | workload | slo | alerts
+    rank: int = 0  # 1 = the most impactful
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +404,9 @@ class Snapshot:
     sources: Mapping[str, SourceHealth] = field(default_factory=dict)
     contexts: tuple[str, ...] = ()
     demo: bool = False
+    revisions: tuple[Revision, ...] = ()  # ReplicaSets / ControllerRevisions, for rollout diffs
+    changes: tuple[Change, ...] = ()  # newest first, within changes_window (cockpit.analysis.changes)
+    incidents: tuple[Incident, ...] = ()  # ranked (cockpit.analysis.incidents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,3 +419,58 @@ class PodDescription:
     node: Node | None = None
     events: tuple[Event, ...] = ()
     probes: Mapping[str, str] = field(default_factory=dict)  # "container/liveness" -> text
+
+
+# -- the shift: alert history, acks and what the journal remembers ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHistory:
+    """One alert's firing in a window, as Prometheus's ALERTS series remember it."""
+
+    fingerprint: str
+    name: str
+    severity: str
+    labels: Mapping[str, str]
+    first_fired: datetime
+    last_fired: datetime
+    firing_s: float  # total time firing inside the window
+    times_fired: int  # separate firings (pending -> firing) seen in the window
+    state: str  # firing | resolved (at the window's end)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    """An incident as the journal remembers it: opened (and maybe closed) while cockpit ran."""
+
+    id: str
+    title: str
+    opened_at: datetime
+    severity: str = ""
+    cause: str = ""
+    closed_at: datetime | None = None
+    outcome: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AckRecord:
+    """An ack made from cockpit: the silence behind it and the alert it was for."""
+
+    silence_id: str
+    fingerprint: str
+    alertname: str
+    owner: str
+    acked_at: datetime
+    ends_at: datetime
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalNote:
+    """Something Marcus said that the next person should see: a hypothesis or an answer's summary."""
+
+    id: int
+    at: datetime
+    kind: str  # hypothesis | answer
+    subject: str
+    text: str
