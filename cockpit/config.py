@@ -1,11 +1,15 @@
 """Configuration: flags > environment > YAML config file (XDG or --config) > defaults.
 
-Errors name the file, the line and the key: a config mistake is the user's to fix in a second.
+Errors name the file, the line and the key: a config mistake is the user's to fix in a second. Every
+key declares its type in one table (KEYS, AUTH_KEYS); nothing is taken from a value's truthiness.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,8 @@ import yaml
 from platformdirs import user_config_path, user_state_path
 
 APP = "cockpit"
+MAX_YAML_NODES = 100_000  # values a document may expand to through aliases (an anchor bomb is billions)
+DAY_S = 86400.0
 
 
 class ConfigError(Exception):
@@ -43,6 +49,7 @@ class Config:
     kubeconfig: str = ""
     contexts: tuple[str, ...] = ()
     namespace: str = ""
+    kube_exec_timeout_s: float = 60.0  # a kubeconfig exec plugin (SSO login) is killed after this
     slos: tuple[str, ...] = ()
     layout: str = ""  # "" = choose by terminal size
     persona: str = "marcus"
@@ -71,17 +78,63 @@ def default_config_path() -> Path:
     return config_dir() / "config.yaml"
 
 
-_SCALARS = {f.name: f for f in fields(Config)}
-_AUTH_KEYS = {f.name for f in fields(HttpAuth)}
-_TUPLES = {"alertmanagers", "contexts", "slos", "redact_patterns"}
-_FLOATS = {"alerts_interval_s", "pods_interval_s", "slos_interval_s"}
-_BOOLS = {"readonly", "demo"}
-_INTS = {"marcus_hourly_budget"}
+# -- YAML with line numbers and bounded aliases ------------------------------------------------------
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader that remembers the line of every mapping key, for error messages. libyaml's parser
-    when PyYAML has it: the persona alone parses in 5 ms instead of 50 ms on the start-up path."""
+    """SafeLoader that remembers the line of every mapping key and list item, for error messages, and
+    refuses documents whose aliases expand past MAX_YAML_NODES values. libyaml's parser when PyYAML
+    has it: the persona alone parses in 5 ms instead of 50 ms on the start-up path."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
+
+    def get_data(self) -> Any:  # load_all: every document is bounded too
+        node = self.get_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
+
+
+class _AliasBomb(yaml.YAMLError):
+    """Reported like any YAML error: `file:line: invalid YAML: …`."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.problem = (f"aliases expand to more than {MAX_YAML_NODES} values (or refer to themselves); "
+                        "write the values out")
+        self.problem_mark = yaml.Mark("", 0, line - 1, 0, None, None)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the values the document expands to without expanding it (aliases share nodes)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            if sizes[key] < 0:  # an alias to a node still being counted: recursive
+                raise _AliasBomb(node.start_mark.line + 1)
+            return sizes[key]
+        if depth > 200:
+            raise _AliasBomb(node.start_mark.line + 1)
+        sizes[key] = -1
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(n, depth + 1) for n in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        if total > MAX_YAML_NODES:
+            raise _AliasBomb(node.start_mark.line + 1)
+        sizes[key] = total
+        return total
+
+    size(root, 0)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -90,21 +143,37 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     return _Lined(mapping, lines)
 
 
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
+    return _LinedList(loader.construct_sequence(node, deep=True), [n.start_mark.line + 1 for n in node.value])
+
+
 class _Lined(dict):
     def __init__(self, data: dict[str, Any], lines: dict[str, int]) -> None:
         super().__init__(data)
         self.lines = lines
 
 
+class _LinedList(list):
+    def __init__(self, data: list[Any], lines: list[int]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file; errors name the file and line. Mappings carry `.lines` for their keys."""
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -119,39 +188,183 @@ def key_line(mapping: Any, key: str) -> str:
     return f":{line}" if line else ""
 
 
-def _coerce(path: Path, data: Any, key: str, value: Any, raw_key: str) -> Any:
-    where = f"{path}{key_line(data, raw_key)}: key '{raw_key}'"
-    if key in _TUPLES:
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: expected a list of strings")
-        return tuple(value)
-    if key in _FLOATS:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
-        return float(value)
-    if key in _INTS:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{where}: expected a whole number ≥ 0, got {value!r}")
+# -- types: each key's check turns a YAML value into the field's value or says what is wrong -----------
+
+
+@dataclass(frozen=True)
+class Where:
+    """A key in a file, for messages: `file:line: key 'name' …`."""
+
+    path: Path
+    key: str
+    line: str = ""
+    within: str = ""  # the enclosing key, e.g. "alertmanager_auth"
+
+    def error(self, problem: str) -> ConfigError:
+        inside = f" ({self.within}.{self.key})" if self.within else ""
+        return ConfigError(f"{self.path}{self.line}: key '{self.key}' {problem}{inside}")
+
+    def item(self, value: Any, index: int) -> Where:
+        lines = getattr(value, "lines", None)
+        line = f":{lines[index]}" if isinstance(lines, list) and index < len(lines) else self.line
+        return replace(self, line=line, key=f"{self.key}[{index}]")
+
+
+Check = Callable[[Any, Where], Any]
+
+
+def shown(value: Any) -> str:
+    """A value for a message: its kind and a bounded excerpt, never a full repr (an anchor bomb)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return f"the string {text!r}"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def boolean(value: Any, where: Where) -> bool:
+    if isinstance(value, bool):
         return value
-    if key in _BOOLS:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    hint = " (remove the quotes)" if isinstance(value, str) and value.lower() in _BOOL_WORDS else ""
+    raise where.error(f"must be true or false, got {shown(value)}{hint}")
+
+
+_BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "1", "0"}
+
+
+def seconds(low: float, high: float) -> Check:
+    """A duration in seconds: a finite number in [low, high], or a string like 90s, 5m, 1h."""
+
+    def check(value: Any, where: Where) -> float:
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            from cockpit.analysis.duration import parse_duration
+
+            try:
+                number = float(parse_duration(value))
+            except ValueError:
+                number = None
+        if number is None or not math.isfinite(number):
+            raise where.error(f"must be a number of seconds (like 10 or 1m), got {shown(value)}")
+        if not low <= number <= high:
+            raise where.error(f"must be between {low:g} and {high:g} seconds, got {number:g}")
+        return number
+
+    return check
+
+
+def whole(low: int, high: int) -> Check:
+    def check(value: Any, where: Where) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise where.error(f"must be a whole number, got {shown(value)}")
+        if not low <= value <= high:
+            raise where.error(f"must be between {low} and {high}, got {value}")
         return value
-    if key.endswith("_auth"):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a mapping of {sorted(_AUTH_KEYS)}")
-        for k in value:
-            if k not in _AUTH_KEYS:
-                raise ConfigError(f"{path}{key_line(value, k)}: unknown key '{key}.{k}' (known: {', '.join(sorted(_AUTH_KEYS))})")
-        headers = value.get("headers", {})
-        if not isinstance(headers, dict):
-            raise ConfigError(f"{path}{key_line(value, 'headers')}: key '{key}.headers': expected a mapping")
-        return HttpAuth(**{**value, "headers": {str(k): str(v) for k, v in headers.items()}})
+
+    return check
+
+
+def text(value: Any, where: Where) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: expected a string, got {value!r}")
+        raise where.error(f"must be a string, got {shown(value)}")
     return value
+
+
+def texts(value: Any, where: Where) -> tuple[str, ...]:
+    """One string or a list of strings."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        raise where.error(f"must be a list of strings, got {shown(value)}")
+    return tuple(text(v, where.item(value, i)) for i, v in enumerate(value))
+
+
+def regexes(value: Any, where: Where) -> tuple[str, ...]:
+    out = texts(value, where)
+    for i, pattern in enumerate(out):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise where.item(value, i).error(f"is not a valid regular expression: {exc}") from None
+    return out
+
+
+def mapping_of(table: dict[str, Check], build: Callable[..., Any]) -> Check:
+    """A nested mapping whose keys are checked by `table`; `build(**values)` makes the field."""
+
+    def check(value: Any, where: Where) -> Any:
+        if not isinstance(value, dict):
+            raise where.error(f"must be a mapping of {', '.join(sorted(table))}, got {shown(value)}")
+        out = {}
+        for k, v in value.items():
+            inner = Where(where.path, str(k), key_line(value, str(k)) or where.line, where.key)
+            if k not in table:
+                raise ConfigError(f"{where.path}{inner.line}: unknown key '{where.key}.{k}' "
+                                  f"(known: {', '.join(sorted(table))})")
+            out[k] = table[k](v, inner)
+        return build(**out)
+
+    return check
+
+
+def headers(value: Any, where: Where) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise where.error(f"must be a mapping of header names to values, got {shown(value)}")
+    for k, v in value.items():
+        if not isinstance(v, str | int) or isinstance(v, bool):
+            raise replace(where, line=key_line(value, str(k)) or where.line, key=f"headers.{k}").error(
+                f"must be a string, got {shown(v)}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+AUTH_KEYS: dict[str, Check] = {
+    "bearer_token": text,
+    "bearer_token_file": text,
+    "username": text,
+    "password": text,
+    "headers": headers,
+    "ca_file": text,
+    "insecure": boolean,
+    "timeout_s": seconds(0.1, 600),
+}
+
+# One line per config key: its check. A new key is a Config field plus a line here.
+KEYS: dict[str, Check] = {
+    "prometheus": text,
+    "prometheus_auth": mapping_of(AUTH_KEYS, HttpAuth),
+    "alertmanagers": texts,
+    "alertmanager_auth": mapping_of(AUTH_KEYS, HttpAuth),
+    "kubeconfig": text,
+    "contexts": texts,
+    "namespace": text,
+    "kube_exec_timeout_s": seconds(1, 3600),
+    "slos": texts,
+    "layout": text,
+    "persona": text,
+    "model": text,
+    "readonly": boolean,
+    "demo": boolean,
+    "created_by": text,
+    "alerts_interval_s": seconds(1, DAY_S),
+    "pods_interval_s": seconds(1, DAY_S),
+    "slos_interval_s": seconds(1, DAY_S),
+    "audit_log": text,
+    "redact_patterns": regexes,
+    "marcus_hourly_budget": whole(0, 10_000),
+}
+KEY_ALIASES = {"alertmanager": "alertmanagers", "context": "contexts"}
+_TUPLES = {f.name for f in fields(Config) if str(f.type).startswith("tuple")}
 
 
 def load_file(path: Path) -> dict[str, Any]:
@@ -161,23 +374,34 @@ def load_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     out: dict[str, Any] = {}
-    aliases = {"alertmanager": "alertmanagers", "context": "contexts"}
     for raw_key, value in data.items():
-        key = aliases.get(raw_key, raw_key)
-        if key not in _SCALARS or key == "source_file":
-            known = ", ".join(sorted(k for k in _SCALARS if k != "source_file"))
-            raise ConfigError(f"{path}{key_line(data, raw_key)}: unknown key '{raw_key}' (known: {known})")
-        out[key] = _coerce(path, data, key, value, raw_key)
+        key = KEY_ALIASES.get(raw_key, raw_key)
+        if key not in KEYS:
+            known = ", ".join(sorted(KEYS))
+            raise ConfigError(f"{path}{key_line(data, str(raw_key))}: unknown key '{raw_key}' (known: {known})")
+        out[key] = KEYS[key](value, Where(path, str(raw_key), key_line(data, str(raw_key))))
     warn_if_open(path, data)
     return out
+
+
+_SECRET_WORDS = ("token", "password", "api_key")
+
+
+def _mentions_secret(value: Any, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_mentions_secret(k, depth + 1) or _mentions_secret(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions_secret(v, depth + 1) for v in value[:1000])
+    return isinstance(value, str) and any(s in value[:4096].lower() for s in _SECRET_WORDS)
 
 
 def warn_if_open(path: Path, data: dict[str, Any]) -> None:
     """A file holding a secret should be readable by its owner only."""
     import sys
 
-    text = repr(data).lower()
-    if not any(s in text for s in ("token", "password", "api_key")):
+    if not _mentions_secret(data):
         return
     try:
         mode = path.stat().st_mode & 0o777

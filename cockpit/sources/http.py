@@ -49,7 +49,7 @@ def auth_headers(auth: HttpAuth) -> dict[str, str]:
 
 
 def tls_verify(auth: HttpAuth) -> bool | str:
-    if auth.insecure:
+    if auth.insecure is True:  # never truthiness: a stray "false" string keeps TLS on
         return False
     return str(Path(auth.ca_file).expanduser()) if auth.ca_file else True
 

@@ -28,7 +28,7 @@ def test_unknown_key_names_file_and_line(tmp_path):
 def test_bad_types_are_named(tmp_path):
     f = tmp_path / "c.yaml"
     f.write_text("alerts_interval_s: soon\n")
-    with pytest.raises(ConfigError, match=r"c.yaml:1: key 'alerts_interval_s': expected a positive number"):
+    with pytest.raises(ConfigError, match=r"c.yaml:1: key 'alerts_interval_s' must be a number of seconds"):
         load_config({"config": str(f)}, {})
     f.write_text("prometheus_auth:\n  bearer_token: t\n  tenant: x\n")
     with pytest.raises(ConfigError, match=r"c.yaml:3: unknown key 'prometheus_auth.tenant'"):
