@@ -1,0 +1,114 @@
+"""Pyrra `pyrra.dev/v1alpha1` ServiceLevelObjective: ratio, latency and bool_gauge indicators.
+
+Each indicator names plain vector selectors; the queries are built as Pyrra builds its burn-rate rules
+(`sum by (grouping) (rate(errors[w])) / sum by (grouping) (rate(total[w]))`, latency as
+1 - success/total over histogram buckets, bool_gauge as the share of 0 samples). With `grouping` every
+group is its own SLI; the worst group counts, as for any query returning several series. Pyrra has no
+service: the object's namespace (where Pyrra itself files it) stands in, "default" without one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from cockpit.slo.spec import SLOSpec, Where, check_objective, labels_of, prom_duration
+
+_VECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{.*\})?\s*$", re.S)
+_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_KINDS = ("ratio", "latency", "bool_gauge")
+
+
+def spec(path: Path | str, doc: dict[str, Any]) -> SLOSpec:
+    where = Where(path)
+    meta = where.get(doc, "metadata", "metadata", dict)
+    name = where.get(meta, "name", "metadata.name", str)
+    where.slo = name
+    body = where.get(doc, "spec", "spec", dict)
+    objective = _target(where, body)
+    window = where.get(body, "window", "spec.window", str)
+    try:
+        period = prom_duration(window)
+    except ValueError:
+        raise where.fail(body, "window", "spec.window", f"expected a duration like 28d or 4w, got {window!r}") from None
+    ind = where.get(body, "indicator", "spec.indicator", dict)
+    kinds = [k for k in ind if ind.get(k) is not None]
+    if "latencyNative" in kinds and not set(kinds) & set(_KINDS):
+        raise where.fail(ind, "latencyNative", "spec.indicator.latencyNative",
+                         "native-histogram SLIs are not supported; use a latency indicator (_bucket/_count)")
+    chosen = [k for k in kinds if k in _KINDS]
+    if len(chosen) != 1:
+        problem = (f"needs exactly one of {', '.join(_KINDS)}, found: {', '.join(kinds) or 'none'}")
+        raise where.fail(ind, chosen[1] if len(chosen) > 1 else "ratio", "spec.indicator", problem)
+    kind = chosen[0]
+    queries, metric, grouping = _queries(where, ind, kind)
+    namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
+    labels = {**labels_of(where, meta, "labels", "metadata.labels"), **({"namespace": namespace} if namespace else {})}
+    if grouping:
+        labels["pyrra_grouping"] = ",".join(grouping)
+    alerting = body.get("alerting") if isinstance(body.get("alerting"), dict) else {}
+    alert = alerting.get("name") if isinstance(alerting.get("name"), str) else "ErrorBudgetBurn"
+    return SLOSpec(service=namespace or "default", name=name, objective=objective, period=period, labels=labels,
+                   alert_names=(alert,), source_file=str(path), tool="pyrra", pyrra_metric=_burnrate_base(metric),
+                   **queries)
+
+
+def _target(where: Where, body: dict[str, Any]) -> float:
+    raw = where.get(body, "target", "spec.target", (str, int, float))
+    try:
+        pct = float(raw)
+    except ValueError:
+        pct = math.nan
+    if not check_objective(pct / 100):
+        raise where.fail(body, "target", "spec.target", f"must be a percentage between 0 and 100 (exclusive), got {raw!r}")
+    return round(pct / 100, 12)
+
+
+def _selector(where: Where, node: Any, key: str, field_path: str) -> tuple[str, str]:
+    """(metric name, selector) of a `metric:` field; Pyrra accepts a plain vector selector only."""
+    sel = where.get(node, key, field_path, str).strip()
+    m = _VECTOR_RE.match(sel)
+    if not m or "[" in sel:
+        raise where.fail(node, key, field_path, f"expected a vector selector like name{{label=\"value\"}}, got {sel!r}"[:300])
+    return m.group(1), sel
+
+
+def _grouping(where: Where, node: dict[str, Any], field_path: str) -> list[str]:
+    raw = where.get(node, "grouping", f"{field_path}.grouping", list, required=False) or []
+    if not all(isinstance(g, str) and _LABEL_RE.match(g) for g in raw):
+        raise where.fail(node, "grouping", f"{field_path}.grouping", f"expected a list of label names, got {raw!r}"[:300])
+    return list(raw)
+
+
+def _queries(where: Where, ind: dict[str, Any], kind: str) -> tuple[dict[str, str], str, list[str]]:
+    fp = f"spec.indicator.{kind}"
+    node = where.get(ind, kind, fp, dict)
+    grouping = _grouping(where, node, fp)
+    by = f" by ({', '.join(sorted(grouping))})" if grouping else ""
+
+    def rate(sel: str) -> str:
+        return f"sum{by} (rate({sel}[{{{{.window}}}}]))"
+
+    if kind == "bool_gauge":
+        metric, sel = _selector(where, node, "metric", f"{fp}.metric")
+        count = f"sum{by} (count_over_time({sel}[{{{{.window}}}}]))"
+        raw = f"({count}\n-\nsum{by} (sum_over_time({sel}[{{{{.window}}}}])))\n/\n{count}"
+        return {"raw_query": raw}, metric, grouping
+    parts = ("errors", "total") if kind == "ratio" else ("success", "total")
+    sels = {}
+    for part in parts:
+        sub = where.get(node, part, f"{fp}.{part}", dict)
+        sels[part] = _selector(where, sub, "metric", f"{fp}.{part}.metric")
+    metric = sels["total"][0]
+    if kind == "ratio":
+        return {"error_query": rate(sels["errors"][1]), "total_query": rate(sels["total"][1])}, metric, grouping
+    return {"good_query": rate(sels["success"][1]), "total_query": rate(sels["total"][1])}, metric, grouping
+
+
+def _burnrate_base(metric: str) -> str:
+    """Pyrra names its rules after the total metric without _total / _count (BurnrateName)."""
+    for suffix in ("_total", "_count"):
+        metric = metric.removesuffix(suffix)
+    return metric
