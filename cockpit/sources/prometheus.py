@@ -67,6 +67,7 @@ class Rule:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     file: str = ""
+    interval_s: float = 0.0  # the group's evaluation interval
 
 
 def alert_from_api(raw: dict[str, Any], source: str) -> Alert:
@@ -97,6 +98,7 @@ def rule_from_api(raw: dict[str, Any], group: dict[str, Any]) -> Rule:
         labels=str_map(raw.get("labels")),
         annotations=str_map(raw.get("annotations"), MAX_ANNOTATION),
         file=str(group.get("file", "")),
+        interval_s=float(group.get("interval", 0) or 0),
     )
 
 
@@ -119,8 +121,11 @@ class PrometheusSource:
         self._connect: Any = None  # PrometheusConnect, created on first PromQL query
 
     # -- alerts and rules (httpx) ---------------------------------------------------------------
-    def _data(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        body = request_json(self._client, self.name, "GET", path, params=params)
+    def _data(self, path: str, params: dict[str, Any] | None = None, form: dict[str, str] | None = None) -> Any:
+        if form is not None:
+            body = request_json(self._client, self.name, "POST", path, data=form)
+        else:
+            body = request_json(self._client, self.name, "GET", path, params=params)
         if not isinstance(body, dict) or body.get("status") != "success":
             error = body.get("error") if isinstance(body, dict) else ""
             raise SourceError(f"{self.name}: unexpected response to {path}" + (f": {one_line(error)}" if error else ""))
@@ -211,6 +216,17 @@ class PrometheusSource:
                 raise SourceError(f"{self.name}: {promql!r} is a range vector; use query_range")
             out.append((str_map(row.get("metric")), sample_value(row["value"][1])))
         return out
+
+    def query_post(self, promql: str, at: float | None = None) -> list[Sample]:
+        """An instant query sent as a form POST through httpx: fleet queries can be long (pod names),
+        and VictoriaMetrics and proxies cap GET URLs. Vector results only."""
+        form = {"query": promql, **({"time": f"{at:.3f}"} if at is not None else {})}
+        data = self._data("/api/v1/query", form=form)
+        result = data.get("result") if isinstance(data, dict) else None
+        if not isinstance(result, list):
+            raise SourceError(f"{self.name}: unexpected query result")
+        return [(str_map(row.get("metric")), sample_value((row.get("value") or [0, "NaN"])[1]))
+                for row in result if isinstance(row, dict)]
 
     def query_range(self, promql: str, start: float, end: float, step: float) -> list[Series]:
         result = self._promql(
