@@ -138,6 +138,8 @@ class Pod:
     conditions: tuple[tuple[str, str, str, str], ...] = ()  # (type, status, reason, message)
     last_restart_at: datetime | None = None
     resource_version: str = ""
+    message: str = ""  # status.message, e.g. why it was evicted
+    cluster: str = ""  # fleet pods (--pods-from prometheus): the cluster label; "" for kube contexts
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -183,6 +185,7 @@ class Node:
     conditions: tuple[tuple[str, str, str, datetime | None], ...] = ()
     unschedulable: bool = False  # cordoned
     allocatable: Mapping[str, str] = field(default_factory=dict)  # e.g. {"memory": "16Gi", "cpu": "4"}
+    cluster: str = ""  # fleet nodes: the cluster label
 
     @property
     def status(self) -> str:
@@ -214,6 +217,7 @@ class Workload:
     generation: int = 0
     observed_generation: int = 0
     created_at: datetime | None = None
+    cluster: str = ""  # fleet workloads: the cluster label
 
     @property
     def gap(self) -> int:
@@ -372,6 +376,13 @@ class Finding:
         return (self.kind, self.subject)
 
 
+def source_label(name: str, kind: str = "") -> str:
+    """How a source is named to the user: 'prometheus http://…', 'kubernetes prod' (the kind once)."""
+    if not kind or kind in ("demo", "slo") or name.startswith(kind):
+        return name
+    return f"{kind} {name}"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
     name: str
@@ -386,8 +397,27 @@ class SourceHealth:
         return "ok" if self.ok else (self.error or "error")
 
     @property
+    def label(self) -> str:
+        return source_label(self.name, self.kind)
+
+    @property
     def stale(self) -> bool:
         return not self.ok
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """One cluster of a fleet read from kube-state-metrics: counts for what is fine, problems in full."""
+
+    cluster: str
+    pods: int = 0
+    problems: int = 0
+    nodes: int = 0
+    nodes_not_ready: int = 0
+    namespaces: Mapping[str, int] = field(default_factory=dict)  # namespace -> pods
+    problems_by_namespace: Mapping[str, int] = field(default_factory=dict)
+    stale: bool = False  # kube-state-metrics stopped reporting: counts are the last known ones
+    context: str = ""  # the kube context logs and describe use ("" = metrics only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +437,7 @@ class Snapshot:
     revisions: tuple[Revision, ...] = ()  # ReplicaSets / ControllerRevisions, for rollout diffs
     changes: tuple[Change, ...] = ()  # newest first, within changes_window (cockpit.analysis.changes)
     incidents: tuple[Incident, ...] = ()  # ranked (cockpit.analysis.incidents)
+    clusters: tuple[ClusterSummary, ...] = ()  # the fleet (--pods-from prometheus), worst first
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,7 @@ def parse_pod(obj: PodJSON | J, context: str = "") -> Pod:
         conditions=conditions,
         last_restart_at=max(finished) if finished else None,
         resource_version=meta.resourceVersion or "",
+        message=status.message or "",
     )
 
 

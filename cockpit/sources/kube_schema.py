@@ -88,6 +88,7 @@ class Condition(_S):
 class PodStatus(_S):
     phase: str | None = None
     reason: str | None = None
+    message: str | None = None
     conditions: list[Condition] | None = None
     containerStatuses: list[ContainerStatus] | None = None
     initContainerStatuses: list[ContainerStatus] | None = None
