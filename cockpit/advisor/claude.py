@@ -18,6 +18,7 @@ import anthropic
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
 from cockpit.advisor.context import UNTRUSTED_NOTE, build_context
+from cockpit.advisor.evidence import Known, StreamCheck, as_chunks, count_text
 from cockpit.advisor.lazy import claude_configured, named_model
 from cockpit.advisor.redact import Redactor
 from cockpit.advisor.tools import MAX_STEPS, TOOL_DEFS, ToolBackend, ToolRunner, describe_call
@@ -140,7 +141,10 @@ class ClaudeMarcus:
         self.tools.snapshot = request.screen.snapshot
         runner = ToolRunner(self.tools)
         # Ranking 10k pods takes tens of ms: off the event loop, so the UI keeps drawing.
-        messages: list[dict[str, Any]] = [await asyncio.to_thread(self.first_turn, request)]
+        first, known = await asyncio.to_thread(
+            lambda: (self.first_turn(request), Known.of(request.screen.snapshot)))
+        messages: list[dict[str, Any]] = [first]
+        check = StreamCheck(known)  # names in the answer vs the screen and this answer's tool results
         usage = {"input": 0, "output": 0, "cache_write": 0, "cache_read": 0}
         said_anything = False
         try:
@@ -155,19 +159,26 @@ class ClaudeMarcus:
                     async for event in s:
                         if event.type == "text" and event.text:
                             said_anything = True
-                            yield AdvisorChunk("text", event.text)
+                            for chunk in as_chunks(check.feed(event.text)):
+                                yield chunk
                         elif event.type == "content_block_stop" and event.content_block.type == "tool_use":
                             said_anything = True
+                            for chunk in as_chunks(check.finish()):
+                                yield chunk
                             yield AdvisorChunk("tool", describe_call(event.content_block.name,
                                                                      dict(event.content_block.input or {})))
                     final = await s.get_final_message()
+                for chunk in as_chunks(check.finish()):
+                    yield chunk
                 _add_usage(usage, final.usage)
                 if final.stop_reason != "tool_use" or step == MAX_STEPS:
                     break
                 messages += [{"role": "assistant", "content": _replay(final.content)},
-                             {"role": "user", "content": await self._run_tools(runner, final.content)}]
+                             {"role": "user", "content": await self._run_tools(runner, final.content, check)}]
         except (anthropic.APIError, ValueError) as exc:  # ValueError: an unparseable answer (a proxy page)
             msg = error_message(exc, self.timeout_s)
+            for chunk in as_chunks(check.finish()):  # the partial text is kept, checked like the rest
+                yield chunk
             if not said_anything and self.fallback is not None:
                 yield AdvisorChunk("status", f"{msg} — offline Marcus answers instead")
                 async for chunk in self.fallback.stream(request):
@@ -176,15 +187,19 @@ class ClaudeMarcus:
             yield AdvisorChunk("error", msg)
             yield AdvisorChunk("done")
             return
-        yield AdvisorChunk("usage", usage_text(self.model, usage))
+        flagged = f" · {count_text(check.flagged)}" if check.flagged else ""
+        yield AdvisorChunk("usage", usage_text(self.model, usage) + flagged)
         yield AdvisorChunk("done")
 
-    async def _run_tools(self, runner: ToolRunner, content: list[Any]) -> list[dict[str, Any]]:
+    async def _run_tools(self, runner: ToolRunner, content: list[Any],
+                         check: StreamCheck | None = None) -> list[dict[str, Any]]:
         results = []
         for block in content:
             if block.type != "tool_use":
                 continue
             text, is_error = await asyncio.to_thread(runner.run, block.name, dict(block.input or {}))
+            if check is not None:
+                check.add_known(text)  # a name a tool showed him is evidence too
             results.append({"type": "tool_result", "tool_use_id": block.id, "content": text,
                             **({"is_error": True} if is_error else {})})
         return results

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from cockpit.advisor.base import AdvisorChunk, AdvisorRequest, ScreenState
+from cockpit.advisor.evidence import Known, StreamCheck, as_chunks, count_text
 from cockpit.advisor.persona import Persona, load_persona
 from cockpit.analysis.analyzers import analyze, burn_text
 from cockpit.analysis.correlate import Related, related, workload_of
@@ -21,7 +22,7 @@ CHUNK_WORDS = 4
 
 
 def _s(text: object, limit: int = 160) -> str:
-    return sanitize_line(text, limit)
+    return sanitize_line(text, limit, for_terminal=False)  # the panel normalises what it draws
 
 
 def findings_of(snapshot: Snapshot) -> list[Finding]:
@@ -212,12 +213,18 @@ class OfflineMarcus:
 
     async def stream(self, request: AdvisorRequest) -> AsyncIterator[AdvisorChunk]:
         text = self.answer_text(request)
+        check = StreamCheck(Known.of(request.screen.snapshot))
         for line_no, line in enumerate(text.split("\n")):
             words = line.split(" ")
             prefix = "\n" if line_no else ""
             for i in range(0, len(words), CHUNK_WORDS):
                 piece = " ".join(words[i:i + CHUNK_WORDS])
-                yield AdvisorChunk("text", prefix + piece + (" " if i + CHUNK_WORDS < len(words) else ""))
+                for chunk in as_chunks(check.feed(prefix + piece + (" " if i + CHUNK_WORDS < len(words) else ""))):
+                    yield chunk
                 prefix = ""
                 await asyncio.sleep(self.delay_s)
+        for chunk in as_chunks(check.finish()):
+            yield chunk
+        if check.flagged:
+            yield AdvisorChunk("usage", "offline · " + count_text(check.flagged))
         yield AdvisorChunk("done")

@@ -162,7 +162,7 @@ class ToolBackend:
             text = fn(**{k: v for k, v in args.items() if k in _params(name)})
         except Exception as exc:  # the model gets the error as the tool's answer, like a user would
             text = f"tool failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        return fence(self.redactor.redact(cap(sanitize(text, limit=None))))
+        return fence(self.redactor.redact(cap(sanitize(text, limit=None, for_terminal=False))))
 
 
 TOOL_NAMES = frozenset(t["name"] for t in TOOL_DEFS)
@@ -221,4 +221,6 @@ class ToolRunner:
             return f"refused: the limit of {self.max_steps} tool calls is reached; answer now", True
         self.seen.add(key)
         self.steps += 1
-        return self.backend.run(name, args), False
+        # Each result carries an evidence id the answer can cite, like the incidents' own ids.
+        # The arguments stay out of the header: they can carry cluster text, which lives in fences only.
+        return f"evidence id T{self.steps} ({name})\n{self.backend.run(name, args)}", False

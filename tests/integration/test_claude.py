@@ -135,7 +135,9 @@ async def test_tool_round_trip_reads_real_logs_and_redacts_them(env, snapshot, h
     assert second[1]["content"][-1]["type"] == "tool_use"
     result = second[2]["content"][0]
     assert result["type"] == "tool_result" and result["tool_use_id"] == second[1]["content"][-1]["id"]
-    assert result["content"].startswith("<cluster_data>") and "fatal: out of memory" in result["content"]
+    head, _, body = result["content"].partition("\n")
+    assert head == "evidence id T1 (pod_logs)"  # the answer can cite it
+    assert body.startswith("<cluster_data>") and "fatal: out of memory" in body
     assert "\x1b" not in result["content"]  # the OSC sequence planted in the log is gone
     # No planted secret (annotation, log line, question) in any byte that left for the API.
     for raw in env.raw:
@@ -285,7 +287,7 @@ async def test_promql_tools_query_the_real_prometheus(env, snapshot, prometheus,
     instant = env.requests[1]["messages"][-1]["content"][0]["content"]
     assert '{pod="checkout-api-1"} 0.2' in instant and '{pod="checkout-api-2"} 0.01' in instant
     ranged = env.requests[2]["messages"][-1]["content"][0]["content"]
-    assert ranged.startswith("<cluster_data>\n1 series over 5m, step 2s")
+    assert ranged.startswith("evidence id T2 (promql_range)\n<cluster_data>\n1 series over 5m, step 2s")
     assert re.search(r'demo_error_ratio\{.*pod="checkout-api-1".*\}: (\d+:0\.2 ?)+', ranged)
 
 
@@ -309,3 +311,22 @@ def test_the_tui_loads_the_sdk_only_when_marcus_first_speaks(env, snapshot, hub)
     chunks = asyncio.run(collect(advisor, AdvisorRequest("what now?", screen(snapshot))))
     assert text_of(chunks) == "Checkout is burning budget."
     assert advisor.name == default_model()  # the panel title follows once the model is known
+
+
+async def test_evidence_check_marks_invented_names_and_counts_them(env, snapshot, hub) -> None:  # noqa: ANN001
+    # Claude names a real pod, a node that does not exist, and a pod only a tool result showed.
+    env.queue(Reply.tool("promql_query", {"query": "kube_pod_info"}, preface="Checking."),
+              Reply.text(f"{CRASH} crash-loops on ", "node-404 while batch-", "runner-42 is fine."))
+
+    class Prom:
+        def query(self, q, at=None):  # noqa: ANN001, ANN202
+            return [({"__name__": "kube_pod_info", "pod": "batch-runner-42"}, 1)]
+
+    advisor = ClaudeMarcus(load_persona("marcus"), api_key="sk-ant-test-key-not-real-000000",
+                           tools=ToolBackend(hub=hub, prom=Prom()))
+    chunks = await collect(advisor, AdvisorRequest("what is wrong?", screen(snapshot)))
+    text = "".join(c.text for c in chunks if c.kind in ("text", "mark"))
+    assert text == f"Checking.{CRASH} crash-loops on node-404 (not on screen) while batch-runner-42 is fine."
+    assert [c.text for c in chunks if c.kind == "mark"] == [" (not on screen)"]
+    usage = next(c.text for c in chunks if c.kind == "usage")
+    assert usage.endswith("· 1 name not on screen (node-404)")
