@@ -3,11 +3,24 @@
 Everything from a cluster or backend (labels, annotations, pod names, logs, events, model output)
 passes through here before it reaches a widget. The UI renders the result as rich.text.Text (never
 markup), so square brackets are shown as typed; this module removes what a terminal would act on.
+
+What is drawn on a terminal (for_terminal=True, the default) also gets one width everywhere: Rich
+measures a grapheme cluster (`⚠️`, `👍🏽`, `👨‍💻`) as one glyph, tmux, screen and most SSH clients
+add up the C library's `wcwidth` code point by code point, and any disagreement shifts a row and its
+borders. So the presentation-only code points are dropped, joined sequences fall apart into their
+parts, and a code point the two measures do not agree on (or do not know) becomes a one-cell stand-in.
+Snapshots, JSON and text for the model pass for_terminal=False and keep the original.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from rich.cells import get_character_cell_size
+
+from cockpit.analysis.wcwidth import c_wcwidth
+from cockpit.glyphs import G
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P/X/^/_ ... ST),
 # and two-character escapes. Their 8-bit C1 forms (U+009B CSI, U+009D OSC, ...) too.
@@ -23,13 +36,58 @@ _ESCAPES = re.compile(
 # C0 controls except tab/newline, DEL, C1 controls.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi embeddings/overrides/isolates and zero-width characters that can hide or reorder text.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+# Presentation-only code points: variation selectors (text/emoji style), skin-tone modifiers, tag
+# characters (subdivision flags), the combining keycap, and the zero-width joiner (a joined emoji
+# falls apart into its parts).
+_PRESENTATION = frozenset([0xFE0E, 0xFE0F, 0x20E3, 0x200D, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)])
+STAND_IN = "▫"  # ▫ one cell under both measures, not East Asian Ambiguous, in common fonts
+_UNKNOWN_CATEGORIES = ("Cn", "Co", "Cs")  # unassigned, private use, lone surrogates
+
+
+def _terminal_char(cp: int) -> str:
+    """What one code point becomes on a terminal (see the module docstring)."""
+    if cp in _PRESENTATION:
+        return ""
+    ch = chr(cp)
+    if G.ascii_only:
+        return ch if cp < 0x80 else "?"
+    if unicodedata.category(ch) in _UNKNOWN_CATEGORIES:
+        return STAND_IN
+    width = c_wcwidth(ch)
+    if width < 0 or width != get_character_cell_size(ch):
+        return STAND_IN
+    return ch
+
+
+class _TerminalTable(dict[int, str]):
+    """str.translate table filled on first sight of each code point (the loop stays in C)."""
+
+    def __missing__(self, cp: int) -> str:
+        out = self[cp] = _terminal_char(cp)
+        return out
+
+
+_TERMINAL = _TerminalTable()
+
+
+def same_width(text: str) -> str:
+    """Text whose width under Rich's cell_len equals the C library's wcswidth (tmux, screen)."""
+    if text.isascii():
+        return text
+    return text.translate(_TERMINAL)
+
 
 MAX_FIELD = 4096  # characters kept of one field shown in a cell; details screens pass a larger limit
 
 
-def sanitize(text: object, *, limit: int | None = MAX_FIELD, single_line: bool = False) -> str:
-    """Return text with escape sequences removed, controls made visible and length bounded."""
+def sanitize(text: object, *, limit: int | None = MAX_FIELD, single_line: bool = False,
+             for_terminal: bool = True) -> str:
+    """Return text with escape sequences removed, controls made visible and length bounded.
+
+    for_terminal: also give it one width under every measure (same_width); False keeps the characters.
+    """
     if text is None:
         return ""
     if isinstance(text, bytes):
@@ -41,17 +99,19 @@ def sanitize(text: object, *, limit: int | None = MAX_FIELD, single_line: bool =
     s = _INVISIBLE.sub("", s)
     s = s.replace("\r\n", "\n").replace("\t", "    ")
     if single_line:
-        s = s.replace("\n", " ⏎ ")
+        s = s.replace("\n", f" {G.newline} " if for_terminal else " ⏎ ")
     s = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() != "\n" else "\n", s)
     if limit is not None and len(s) > limit:
-        s = s[:limit] + f"… [{len(s) - limit} more chars]"
-    return s
+        s = s[:limit] + f"{G.ellipsis if for_terminal else '…'} [{len(s) - limit} more chars]"
+    return same_width(s) if for_terminal else s
 
 
-def sanitize_line(text: object, limit: int | None = 512) -> str:
+def sanitize_line(text: object, limit: int | None = 512, *, for_terminal: bool = True) -> str:
     """For a table cell: one line, bounded."""
-    return sanitize(text, limit=limit, single_line=True)
+    return sanitize(text, limit=limit, single_line=True, for_terminal=for_terminal)
 
 
-def sanitize_map(values: dict[str, str] | None, *, limit: int | None = MAX_FIELD) -> dict[str, str]:
-    return {sanitize_line(k, 256): sanitize(v, limit=limit) for k, v in (values or {}).items()}
+def sanitize_map(values: dict[str, str] | None, *, limit: int | None = MAX_FIELD,
+                 for_terminal: bool = True) -> dict[str, str]:
+    return {sanitize_line(k, 256, for_terminal=for_terminal): sanitize(v, limit=limit, for_terminal=for_terminal)
+            for k, v in (values or {}).items()}

@@ -7,8 +7,9 @@ read-only mode and written to the audit log with the result read back from the b
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -52,6 +53,9 @@ class PodsResult:
     pods: tuple[Pod, ...]
     nodes: tuple[Node, ...]
     workloads: tuple[Workload, ...]
+
+
+    clusters: tuple[ClusterSummary, ...] = ()  # the fleet's per-cluster summary (--pods-from prometheus)
     events: tuple[Event, ...]
     health: dict[str, SourceHealth]
 
@@ -62,13 +66,65 @@ class SLOResult:
     health: dict[str, SourceHealth]
 
 
-def error_text(exc: BaseException) -> str:
-    """One line a user can act on; never a traceback."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    if isinstance(exc, SourceError):
-        return text or name
-    return f"{name}: {text}" if text else name
+def source_reason(text: str, name: str, kind: str = "") -> str:
+    """The error without the source's own name in front: wherever it is shown, the name sits beside
+    it already ('✖ prometheus http://x: cannot connect', not the name twice). A host the message
+    carried after the name ('kubernetes prod (https://…): refused') is kept at the end."""
+    lead = f"(?:{re.escape(kind)} )?" if kind else ""
+    m = re.match(rf"{lead}{re.escape(name)}(?: \(([^()]*)\))?: (.+)", text, re.DOTALL)
+    if m is None:
+        return text
+    host, rest = m.groups()
+    return f"{rest} ({host})" if host else rest
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What a count of alerts, pods or SLOs can be trusted to mean, given its sources' health.
+
+    state: ok | stale (some source failing; its last data shown) | unknown (no source ever answered:
+    a count would read as "nothing there") | not configured | waiting (no answer yet, no failure)."""
+
+    state: str
+    reason: str = ""
+
+    @property
+    def known(self) -> bool:
+        """A count may be shown (it may be old: see stale)."""
+        return self.state in ("ok", "stale")
+
+    @property
+    def stale(self) -> bool:
+        return self.state in ("stale", "unknown")
+
+
+def failing_reason(health: Sequence[SourceHealth], limit: int = 2) -> str:
+    """The failures of a group of sources, each named when the group has several."""
+    bad = [h for h in health if not h.ok]
+    if len(health) < 2:
+        return "; ".join(h.error or "error" for h in bad[:limit])
+    return "; ".join(f"{h.label}: {h.error or 'error'}" for h in bad[:limit])
+
+
+def coverage(health: Sequence[SourceHealth], configured: bool = True) -> Coverage:
+    """Coverage of the data a group of sources feeds (every alert source, every context, ...)."""
+    if not configured:
+        return Coverage("not configured")
+    if not health:
+        return Coverage("waiting")
+    if all(h.ok for h in health):
+        return Coverage("ok")
+    answered = any(h.ok or h.last_ok is not None for h in health)
+    return Coverage("stale" if answered else "unknown", failing_reason(health))
+
+
+def assemble_snapshot(a: AlertsResult, p: PodsResult, s: SLOResult, *, taken_at: datetime,
+                      contexts: tuple[str, ...], demo: bool, findings: tuple[Finding, ...] = ()) -> Snapshot:
+    """The one place the three refresh results become a Snapshot (the CLI's and the screen's)."""
+    return Snapshot(taken_at=taken_at, alerts=a.alerts, silences=a.silences, pods=p.pods, events=p.events,
+                    nodes=p.nodes, workloads=p.workloads, slos=s.slos, findings=findings,
+                    sources={**a.health, **p.health, **s.health}, contexts=contexts, demo=demo,
+                    clusters=p.clusters)
 
 
 def order_alerts(alerts: Iterable[Alert]) -> list[Alert]:
@@ -111,14 +167,15 @@ class Hub:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- health bookkeeping -------------------------------------------------------------------
-    def _call(self, name: str, kind: str, fn: Callable[[], T], default: T) -> T:
+    def _call(self, name: str, kind: str, fn: Callable[[], T], default: T, owner: str = "") -> T:
         """Run one fetch; on failure return the last good value and record the error.
 
         Health is kept per source name; last data per (name, fetch) so two fetches of one source
-        never mix their results.
+        never mix their results. `owner`: the source's own name, kept out of the error text.
         """
         slot = f"{name}\0{getattr(fn, '__name__', '')}"
         now = utcnow()
+        owner = owner or name.split("\0")[0]
         try:
             value = fn()
         except Exception as exc:  # a failing backend is normal on a bad day
@@ -145,12 +202,19 @@ class Hub:
     # -- refreshes ------------------------------------------------------------------------------
     def refresh_alerts(self) -> AlertsResult:
         # Replicas are asked in parallel: an HA pair costs one round trip, not two.
+    def coverage(self, sources: Mapping[str, SourceHealth]) -> dict[str, Coverage]:
+        """Per kind of data (alerts, pods, slos): can its count be trusted? From a snapshot's health."""
+        feeds = {"alerts": [s.name for s in self.alert_sources], "pods": [c.name for c in self.clusters],
+                 "slos": [s.name for s in self.slo_sources]}
+        return {kind: coverage([sources[n] for n in dict.fromkeys(names) if n in sources], bool(names))
+                for kind, names in feeds.items()}
+
         with ThreadPoolExecutor(max_workers=max(1, len(self.alert_sources))) as pool:
             per_source = list(pool.map(lambda s: self._call(s.name, s.kind, s.fetch_alerts, []), self.alert_sources))
         silences: dict[str, Silence] = {}
         for b in self.silence_backends:
             key = f"{b.name} silences"
-            for s in self._call(key, "alertmanager", b.fetch_silences, []):
+            for s in self._call(key, "alertmanager", b.fetch_silences, [], owner=b.name):
                 silences.setdefault(s.id, s)
             # silences share the backend's health line
             with self._lock:
@@ -272,7 +336,7 @@ class Hub:
                 try:
                     return b.create_silence(request)
                 except Exception as exc:
-                    errors.append(f"{b.name}: {error_text(exc)}")
+                    errors.append(f"{b.name}: {source_reason(error_text(exc), b.name)}")
             raise SourceError("; ".join(errors))
 
         return self._act("silence", detail, create)
@@ -284,7 +348,7 @@ class Hub:
                 try:
                     return b.expire_silence(silence_id)
                 except Exception as exc:
-                    errors.append(f"{b.name}: {error_text(exc)}")
+                    errors.append(f"{b.name}: {source_reason(error_text(exc), b.name)}")
             raise SourceError("; ".join(errors))
 
         return self._act("expire", {"silence_id": silence_id}, expire)

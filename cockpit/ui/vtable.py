@@ -21,6 +21,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cockpit.glyphs import G
+
+_CUT = G.ellipsis if len(G.ellipsis) == 1 else "~"  # one cell marks a cut in the middle
+
 Cells = Sequence[Text]
 RenderRow = Callable[[Any], Cells]
 
@@ -218,7 +222,7 @@ class VirtualTable(ScrollView, can_focus=True):
             first = False
             if middle and cell.cell_len > width > 3:
                 head = (width - 1) // 2
-                piece = Text(cell.plain[:head] + "…" + cell.plain[-(width - 1 - head):], style=cell.style)
+                piece = Text(cell.plain[:head] + _CUT + cell.plain[-(width - 1 - head):], style=cell.style)
             else:
                 piece = cell.copy()
             piece.truncate(width, overflow="ellipsis", pad=True)

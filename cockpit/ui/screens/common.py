@@ -10,6 +10,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Label, Static
 
 from cockpit.analysis.sanitize import sanitize
+from cockpit.glyphs import G
 
 
 def kv_block(title: str, values: dict[str, str], limit: int = 4000) -> Text:
@@ -37,7 +38,7 @@ class TextScreen(Screen):
     def __init__(self, title: str, body: Text | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self.body = Static(body or Text("loading…", style="dim"), id="text-body")
+        self.body = Static(body or Text(f"loading{G.ellipsis}", style="dim"), id="text-body")
         self.scroller = VerticalScroll(self.body, id="text-scroll")
 
     def compose(self) -> ComposeResult:

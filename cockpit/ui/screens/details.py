@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Sparkline, Static
 
 from cockpit.analysis.sanitize import sanitize, sanitize_line
+from cockpit.glyphs import G
 from cockpit.model import Alert, Event, PodDescription, SLOStatus
 from cockpit.ui.rows import age, since
 from cockpit.ui.screens.common import TextScreen, kv_block
@@ -77,7 +78,7 @@ def describe_text(d: PodDescription, now: datetime) -> Text:
     out.append(sanitize_line(p.reason or p.phase) + "\n\n")
     if d.owner_chain:
         out.append("Owners: ", style="bold")
-        out.append(" → ".join(sanitize_line(o) for o in d.owner_chain) + "\n")
+        out.append(f" {G.arrow} ".join(sanitize_line(o) for o in d.owner_chain) + "\n")
     if d.workload:
         w = d.workload
         gap = f"  (gap {w.gap})" if w.gap else ""
@@ -167,7 +168,7 @@ def slo_text(s: SLOStatus) -> Text:
         ratio = s.error_ratios.get(w)
         burn = s.burn_rates.get(w)
         r = "-" if ratio is None or math.isnan(ratio) else f"{ratio:.5f}"
-        b = "-" if burn is None or math.isnan(burn) else f"{burn:.2f}×"
+        b = "-" if burn is None or math.isnan(burn) else f"{burn:.2f}{G.times}"
         out.append(f"{w:8} {r:>12} {b:>11}   ")
         out.append(sanitize(s.queries.get(w, ""), limit=2000) + "\n", style="dim")
     return out
@@ -180,7 +181,7 @@ class SLOScreen(TextScreen):
         super().__init__(f" SLO · {sanitize_line(slo.service)}/{sanitize_line(slo.name)} ", slo_text(slo))
         self.history = history
         self.sparkline = Sparkline([], id="budget-sparkline")
-        self.caption = Static(Text("error budget over the period: loading…" if history else
+        self.caption = Static(Text(f"error budget over the period: loading{G.ellipsis}" if history else
                                    "error budget history: no Prometheus configured", style="dim"))
 
     def compose(self) -> ComposeResult:
@@ -199,7 +200,7 @@ class SLOScreen(TextScreen):
         try:
             points = self.history() if self.history else []
             values = [max(-1.0, v) for _, v in points if not math.isnan(v)]
-            text = (f"error budget over the period: {values[0] * 100:.1f}% → {values[-1] * 100:.1f}% "
+            text = (f"error budget over the period: {values[0] * 100:.1f}% {G.arrow} {values[-1] * 100:.1f}% "
                     f"({len(values)} points)") if values else "error budget history: no samples"
         except Exception as exc:
             values, text = [], f"error budget history failed: {sanitize_line(exc, 200)}"

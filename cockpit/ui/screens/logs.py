@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from cockpit.analysis.sanitize import sanitize_line
+from cockpit.glyphs import G
 
 FetchLogs = Callable[[str | None, bool, int], str]  # (container, previous, tail) -> text
 
@@ -49,7 +50,7 @@ class LogsScreen(Screen):
         self.match_rows: list[int] = []
         self.match_index = -1
         self.header = Static("", id="screen-title")
-        self.body = Static(Text("loading…", style="dim"), id="log-body")
+        self.body = Static(Text(f"loading{G.ellipsis}", style="dim"), id="log-body")
         self.scroller = VerticalScroll(self.body, id="log-scroll")
         self.search_input = Input(placeholder="search logs (enter keeps it, escape clears)", id="log-search")
         self._timer = None

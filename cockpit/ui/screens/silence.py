@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 from cockpit.analysis.duration import format_duration, parse_duration
 from cockpit.analysis.matchers import format_matchers, parse_matchers, preview, silence_matchers
 from cockpit.analysis.sanitize import sanitize_line
+from cockpit.glyphs import G
 from cockpit.model import Alert, SilenceRequest
 
 
@@ -48,7 +49,7 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="silence-box", classes="dialog"):
             yield Label(Text(f"{self.dialog_title}: {sanitize_line(self.alert.name, 80)}", style="bold"))
-            yield Label("Matchers (ctrl+e: exact labels ⇄ alertname+namespace)")
+            yield Label(f"Matchers (ctrl+e: exact labels {G.swap} alertname+namespace)")
             yield self.matchers_input
             yield Label("Duration (e.g. 15m, 1h, 2h30m, 1d)")
             yield self.duration_input
@@ -78,7 +79,7 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
             ms = parse_matchers(self.matchers_input.value)
             seconds = parse_duration(self.duration_input.value)
         except ValueError as exc:
-            self.preview.update(Text(f"✖ {sanitize_line(exc, 300)}", style="bold red"))
+            self.preview.update(Text(f"{G.bad} {sanitize_line(exc, 300)}", style="bold red"))
             return
         count, names, warning = preview(ms, [a for a in self.alerts if a.state != "inhibited"])
         text = Text(f"catches {count} alert{'s' if count != 1 else ''}"
@@ -86,7 +87,7 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
                     "catches no current alert", style="bold")
         text.append(f" · for {format_duration(seconds)}")
         if warning:
-            text.append(f"\n⚠ {warning}", style="bold yellow")
+            text.append(f"\n{G.warn} {warning}", style="bold yellow")
         self.preview.update(text)
 
     @on(Input.Submitted)

@@ -1,0 +1,107 @@
+"""The width rule (issue 22): sanitized text measures the same under Rich and the C library's wcwidth."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import locale
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from cockpit.analysis.sanitize import STAND_IN, same_width, sanitize, sanitize_line
+from cockpit.analysis.wcwidth import emulated_wcwidth
+
+CORPUS = json.loads((Path(__file__).parents[1] / "data" / "emoji" / "alert-summaries.json").read_text())
+ISSUE_SAMPLE = "⚠️ 👍🏽 👨‍💻 🇩🇪 1️⃣ 日本語 🫎"
+
+
+@pytest.fixture(scope="module")
+def wcswidth():
+    """The C library's wcswidth under C.UTF-8, as tmux and screen measure (not through our module)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.wcswidth.argtypes = [ctypes.c_wchar_p, ctypes.c_size_t]
+    old = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
+    except locale.Error:
+        pytest.skip("no C.UTF-8 locale on this host")
+    yield lambda s: libc.wcswidth(s, len(s))
+    locale.setlocale(locale.LC_CTYPE, old)
+
+
+def test_issue_sample(wcswidth):
+    out = sanitize_line(ISSUE_SAMPLE)
+    assert out == f"⚠ 👍 👨💻 🇩🇪 1 日本語 {STAND_IN}"
+    assert cell_len(out) == wcswidth(out) == 23
+    assert cell_len(ISSUE_SAMPLE) != wcswidth(ISSUE_SAMPLE)  # the disagreement the rule removes
+
+
+@pytest.mark.parametrize("summary", CORPUS["emoji"])
+def test_corpus_emoji_summaries_measure_the_same(summary, wcswidth):
+    out = sanitize_line(summary)
+    assert cell_len(out) == wcswidth(out), (summary, out)
+    assert not {"\ufe0f", "\u200d", "\u20e3"} & set(out)
+
+
+@pytest.mark.parametrize("summary", CORPUS["plain"])
+def test_corpus_plain_text_unchanged(summary, wcswidth):
+    assert sanitize_line(summary) == summary
+    assert cell_len(summary) == wcswidth(summary)
+
+
+def _no_controls(c: str) -> bool:
+    return unicodedata.category(c) not in ("Cc",) and c not in "\u2028\u2029"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
+def test_any_text_measures_the_same(wcswidth, s):
+    out = sanitize_line(s, limit=None)
+    assert cell_len(out) == wcswidth(out), [hex(ord(c)) for c in out]
+
+
+# Emoji blocks, modifiers, selectors, joiners and keycaps mixed densely: where the measures disagree.
+EMOJIISH = st.one_of(st.integers(0x1F000, 0x1FAFF), st.integers(0x2600, 0x27BF), st.integers(0x1F1E6, 0x1F1FF),
+                     st.sampled_from([0xFE0F, 0xFE0E, 0x200D, 0x20E3, 0x1F3FB, 0x1F3FF, 0xE0067, 0xE007F, 0x23]),
+                     st.integers(0x3000, 0x9FFF), st.integers(0xE000, 0xF8FF), st.integers(0x0300, 0x036F))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(EMOJIISH.map(chr), max_size=40).map("".join))
+def test_emoji_soup_measures_the_same(wcswidth, s):
+    out = same_width(s)
+    assert cell_len(out) == wcswidth(out), [hex(ord(c)) for c in out]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Zs", "Mn", "Po"),
+                             include_characters="äöüßéèçñ"), max_size=40)
+       .filter(lambda s: all(unicodedata.east_asian_width(c) != "N" or ord(c) < 0x2000 for c in s)))
+def test_letters_of_living_scripts_kept(s):
+    """Latin, CJK, Cyrillic, Greek, Arabic, Hebrew letters come out as written (where both measures know them)."""
+    kept = [c for c in s if 0x20 <= ord(c) < 0x2000 or 0x3040 <= ord(c) <= 0x9FFF or 0xAC00 <= ord(c) <= 0xD7A3]
+    text = "".join(kept)
+    assert same_width(text) == text
+
+
+def test_streamed_answer_normalised_across_chunk_boundaries():
+    answer = "Marcus: ⚠️ 👍🏽 👨‍💻 🇩🇪 1️⃣ 日本語 🫎 done"
+    whole = same_width(answer)
+    for cut in range(1, len(answer)):
+        assert same_width(answer[:cut]) + same_width(answer[cut:]) == whole
+
+
+def test_original_kept_when_not_for_a_terminal():
+    assert sanitize(ISSUE_SAMPLE, for_terminal=False) == ISSUE_SAMPLE
+    assert sanitize_line("a\nb", for_terminal=False) == "a ⏎ b"
+
+
+def test_emulation_agrees_with_libc_on_emoji_and_scripts(wcswidth):
+    for s in CORPUS["plain"] + [same_width(s) for s in CORPUS["emoji"]]:
+        assert sum(emulated_wcwidth(c) for c in s) == wcswidth(s), s
