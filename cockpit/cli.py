@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,7 @@ from cockpit import __version__
 from cockpit.config import Config, ConfigError, load_config
 from cockpit.sources.base import SourceError
 
-COMMANDS = ("demo", "snapshot", "check", "ask")
+COMMANDS = ("demo", "snapshot", "check", "ask", "handover", "silences")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cockpit",
         description="A terminal on-call cockpit: alerts, pods, SLO burn and Marcus on one screen.",
         epilog="commands: demo (embedded incident) · snapshot (what the screen would show) · "
-               "check (reach every backend) · ask QUESTION (one answer from Marcus)",
+               "check (reach every backend) · ask QUESTION (one answer from Marcus) · "
+               "handover (the shift, from real history) · silences (with their problems)",
     )
     p.add_argument("command", nargs="?", choices=COMMANDS, help="what to run (default: the cockpit)")
     p.add_argument("question", nargs="?", help="for ask: the question")
@@ -37,20 +39,28 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--namespace", metavar="NS", help="limit pods to one namespace")
     src.add_argument("--slo", metavar="FILE", action="append", dest="slos",
                      help="Sloth or OpenSLO YAML file or directory (repeatable)")
+    src.add_argument("--pods-from", choices=("kubernetes", "prometheus"), dest="pods_from",
+                     help="pods, nodes and workloads from the kube API (default) or from kube-state-metrics "
+                          "in --prometheus (a fleet of clusters)")
+    src.add_argument("--cluster-label", metavar="NAME", dest="cluster_label",
+                     help="the label naming a fleet pod's cluster (default: cluster)")
     ui = p.add_argument_group("screen")
     ui.add_argument("--layout", metavar="NAME|PATH", help="default, incident, compact or a YAML file")
     ui.add_argument("--persona", metavar="NAME|PATH", help="advisor persona (default: marcus)")
     ui.add_argument("--model", metavar="MODEL", help="Claude model for Marcus (default: newest Sonnet)")
     ui.add_argument("--readonly", action="store_true", default=None, help="refuse every action (silence, expire, ack)")
     ui.add_argument("--demo", action="store_true", default=None, help="use the embedded incident scenario")
-    p.add_argument("--format", choices=("json", "markdown"), default="json", help="for snapshot")
+    p.add_argument("--format", choices=("json", "markdown"), default=None,
+                   help="snapshot, silences (default json), handover (default markdown)")
+    p.add_argument("--since", metavar="DURATION", default="12h", help="for handover: the window (default 12h)")
+    p.add_argument("--out", metavar="FILE", help="for handover: write to FILE instead of stdout")
     p.add_argument("--version", action="version", version=f"cockpit {__version__}")
     return p
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     keys = ("config", "prometheus", "alertmanagers", "kubeconfig", "contexts", "namespace", "slos",
-            "layout", "persona", "model", "readonly", "demo")
+            "layout", "persona", "model", "readonly", "demo", "pods_from", "cluster_label")
     flags = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     for k in ("alertmanagers", "contexts", "slos"):
         if k in flags:
@@ -58,6 +68,25 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "demo":
         flags["demo"] = True
     return flags
+
+
+def check_urls(args: argparse.Namespace, env: dict[str, str] | None = None) -> None:
+    """URL flags (and the environment variables they override) are URLs, or cockpit stops here with
+    the flag named. Config-file URLs are checked where the file is read, with its line."""
+    from cockpit.config import from_env
+    from cockpit.urls import shown, url_problem
+
+    env_values = from_env(dict(os.environ) if env is None else env)
+    given = [("--prometheus", args.prometheus)] if args.prometheus is not None else \
+        [("COCKPIT_PROMETHEUS_URL", env_values["prometheus"])] if "prometheus" in env_values else []
+    if args.alertmanagers:
+        given += [("--alertmanager", u) for u in args.alertmanagers]
+    else:
+        given += [("COCKPIT_ALERTMANAGER_URL", u) for u in env_values.get("alertmanagers", ())]
+    for name, value in given:
+        problem = url_problem(value)
+        if problem:
+            raise ConfigError(f"{name} {shown(value)}: {problem}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,9 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.question and args.command != "ask":
         parser.error(f"unexpected argument {args.question!r}")
     try:
+        check_urls(args)
         config = load_config(_flags(args))
         if args.command == "snapshot":
-            return cmd_snapshot(config, args.format)
+            return cmd_snapshot(config, args.format or "json")
+        if args.command in ("handover", "silences"):
+            from cockpit import shift
+
+            if args.command == "handover":
+                return shift.cmd_handover(config, args.since, args.format or "markdown", args.out)
+            return shift.cmd_silences(config, args.format or "json")
         if args.command == "check":
             return cmd_check(config)
         if args.command == "ask":
@@ -151,7 +187,19 @@ def _num(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))) else round(x, 6)
 
 
-def snapshot_dict(snap: Any) -> dict[str, Any]:
+def coverage_markers(coverage: dict[str, Any] | None) -> dict[str, Any]:
+    """Beside the data: which lists are stale or were never read (their [] means "unknown", not
+    "none"), which are not configured, and why."""
+    cov = coverage or {}
+    return {
+        "stale": [k for k, c in cov.items() if c.stale],
+        "unknown": [k for k, c in cov.items() if c.state == "unknown"],
+        "not_configured": [k for k, c in cov.items() if c.state == "not configured"],
+        "coverage": {k: {"state": c.state, **({"reason": c.reason} if c.reason else {})} for k, c in cov.items()},
+    }
+
+
+def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str, Any]:
     now = snap.taken_at
     return {
         "taken_at": now.isoformat(),
@@ -183,6 +231,7 @@ def snapshot_dict(snap: Any) -> dict[str, Any]:
             "evidence": list(f.evidence), "related": list(f.related),
         } for f in snap.findings],
         "sources": {name: h.text for name, h in snap.sources.items()},
+        **coverage_markers(coverage),
     }
 
 
@@ -191,14 +240,15 @@ def cmd_snapshot(config: Config, fmt: str) -> int:
 
     hub, _ = build_hub(config)
     snap = hub.snapshot()
-    data = snapshot_dict(snap)
+    coverage = hub.coverage(snap.sources)
+    data = snapshot_dict(snap, coverage)
     if fmt == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         from cockpit.report import snapshot_markdown
 
-        sys.stdout.write(snapshot_markdown(snap))
+        sys.stdout.write(snapshot_markdown(snap, coverage))
     return 0
 
 
@@ -206,8 +256,9 @@ def cmd_snapshot(config: Config, fmt: str) -> int:
 
 
 def cmd_check(config: Config) -> int:
+    from cockpit.model import source_label
     from cockpit.sources.factory import build_hub
-    from cockpit.sources.hub import error_text
+    from cockpit.sources.hub import error_text, source_reason
 
     hub, _ = build_hub(config)
     targets: list[Any] = []
@@ -231,10 +282,11 @@ def cmd_check(config: Config) -> int:
                 detail = f"{len(s.list_pods())} pods"
             else:
                 detail = f"{len(s.fetch_slos())} SLOs"
-            print(f"✔ {s.name}: {detail}")
+            print(f"✔ {source_label(s.name, getattr(s, 'kind', ''))}: {detail}")
         except Exception as exc:
             failed += 1
-            print(f"✖ {s.name}: {error_text(exc)}")
+            kind = getattr(s, "kind", "")  # the name once: the error text often starts with it too
+            print(f"✖ {source_label(s.name, kind)}: {source_reason(error_text(exc), s.name, kind)}")
     if hub.silence_unavailable:
         print(f"• {hub.silence_unavailable}")
     if hub.readonly:
@@ -261,8 +313,8 @@ def cmd_ask(config: Config, question: str) -> int:
     async def run() -> int:
         code = 0
         async for chunk in advisor.stream(request):
-            if chunk.kind == "text":
-                sys.stdout.write(sanitize(chunk.text, limit=None))
+            if chunk.kind in ("text", "mark"):  # a mark: the evidence check's "(not on screen)"
+                sys.stdout.write(sanitize(chunk.text, limit=None, for_terminal=False))
                 sys.stdout.flush()
             elif chunk.kind in ("tool", "status", "usage"):
                 print(f"\n[{chunk.kind}] {sanitize(chunk.text, limit=2000)}", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,15 @@ class HttpAuth:
 
 
 @dataclass(frozen=True)
+class KeymapEntry:
+    """One `keymap:` line: binding id -> keys, and where it was written (checked in cockpit.ui.keymap)."""
+
+    id: str
+    keys: str
+    where: str  # "file:line"
+
+
+@dataclass(frozen=True)
 class Config:
     prometheus: str = ""
     prometheus_auth: HttpAuth = field(default_factory=HttpAuth)
@@ -51,6 +60,7 @@ class Config:
     namespace: str = ""
     kube_exec_timeout_s: float = 60.0  # a kubeconfig exec plugin (SSO login) is killed after this
     slos: tuple[str, ...] = ()
+    slos_from_cluster: bool = True  # also list Sloth/Pyrra SLO objects of the kube contexts
     layout: str = ""  # "" = choose by terminal size
     persona: str = "marcus"
     model: str = ""  # "" = persona's model or the newest Sonnet the SDK knows
@@ -63,6 +73,11 @@ class Config:
     audit_log: str = ""  # default: XDG state dir / audit.jsonl
     redact_patterns: tuple[str, ...] = ()
     marcus_hourly_budget: int = 12
+    keymap: tuple[KeymapEntry, ...] = ()  # rebinds keys: `keymap: {silence: z}`
+    pods_from: str = "kubernetes"  # kubernetes (API watches) | prometheus (kube-state-metrics, a fleet)
+    cluster_label: str = "cluster"  # the label naming a fleet pod's cluster
+    cluster_contexts: Mapping[str, str] = field(default_factory=dict)  # fleet cluster -> kube context
+    fleet_scrape_interval_s: float = 30.0  # kube-state-metrics scrape interval: stale after two of them
     source_file: str = ""  # the config file read, if any
 
     @property
@@ -318,6 +333,45 @@ def mapping_of(table: dict[str, Check], build: Callable[..., Any]) -> Check:
     return check
 
 
+def keymap(value: Any, where: Where) -> tuple[KeymapEntry, ...]:
+    """binding id -> key(s); which ids exist and whether keys clash is checked by cockpit.ui.keymap."""
+    if not isinstance(value, dict):
+        raise where.error(f"must be a mapping of binding ids to keys (e.g. silence: z), got {shown(value)}")
+    out = []
+    for k, v in value.items():
+        line = key_line(value, str(k)) or where.line
+        if not isinstance(v, str):
+            raise ConfigError(f"{where.path}{line}: keymap '{k}' must be a key such as z or ctrl+z, got {shown(v)}")
+        out.append(KeymapEntry(str(k), v, f"{where.path}{line}"))
+    return tuple(out)
+
+
+def choice(*allowed: str) -> Check:
+    def check(value: Any, where: Where) -> str:
+        if value not in allowed:
+            raise where.error(f"must be one of {', '.join(allowed)}, got {shown(value)}")
+        return str(value)
+
+    return check
+
+
+def label_name(value: Any, where: Where) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", value):
+        raise where.error(f"must be a Prometheus label name, got {shown(value)}")
+    return value
+
+
+def names_map(value: Any, where: Where) -> dict[str, str]:
+    """name -> name (e.g. cluster_contexts: {prod-eu-1: prod-eu-1-admin})."""
+    if not isinstance(value, dict):
+        raise where.error(f"must be a mapping of names to names, got {shown(value)}")
+    for k, v in value.items():
+        if not isinstance(v, str):
+            raise replace(where, line=key_line(value, str(k)) or where.line, key=f"{where.key}.{k}").error(
+                f"must be a string, got {shown(v)}")
+    return {str(k): v for k, v in value.items()}
+
+
 def headers(value: Any, where: Where) -> dict[str, str]:
     if not isinstance(value, dict):
         raise where.error(f"must be a mapping of header names to values, got {shown(value)}")
@@ -350,6 +404,7 @@ KEYS: dict[str, Check] = {
     "namespace": text,
     "kube_exec_timeout_s": seconds(1, 3600),
     "slos": texts,
+    "slos_from_cluster": boolean,
     "layout": text,
     "persona": text,
     "model": text,
@@ -362,6 +417,11 @@ KEYS: dict[str, Check] = {
     "audit_log": text,
     "redact_patterns": regexes,
     "marcus_hourly_budget": whole(0, 10_000),
+    "keymap": keymap,
+    "pods_from": choice("kubernetes", "prometheus"),
+    "cluster_label": label_name,
+    "cluster_contexts": names_map,
+    "fleet_scrape_interval_s": seconds(1, 3600),
 }
 KEY_ALIASES = {"alertmanager": "alertmanagers", "context": "contexts"}
 _TUPLES = {f.name for f in fields(Config) if str(f.type).startswith("tuple")}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 SEVERITY_ORDER = {"critical": 0, "page": 0, "error": 1, "warning": 2, "info": 3, "none": 4}
-SLO_STATUS_ORDER = {"page": 0, "ticket": 1, "no-data": 2, "ok": 3}
+SLO_STATUS_ORDER = {"page": 0, "ticket": 1, "unknown": 2, "no-data": 2, "ok": 3}  # unknown: not readable
 BURN_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
 
@@ -350,7 +350,7 @@ class SLOStatus:
     error_ratios: Mapping[str, float | None] = field(default_factory=dict)  # window -> ratio
     burn_rates: Mapping[str, float | None] = field(default_factory=dict)  # window -> burn
     budget_remaining: float | None = None  # 1.0 = untouched, <0 = overspent
-    status: str = "no-data"  # ok | ticket | page | no-data
+    status: str = "no-data"  # ok | ticket | page | no-data | unknown (Prometheus could not be read)
     exhaustion_s: float | None = None  # time to budget exhaustion at the 1h burn
     queries: Mapping[str, str] = field(default_factory=dict)  # window -> PromQL actually used
     labels: Mapping[str, str] = field(default_factory=dict)

@@ -6,11 +6,14 @@ and keeps the last good data, so a source itself never has to remember anything 
 
 from __future__ import annotations
 
-import threading
 from typing import Protocol, runtime_checkable
 
+from cockpit.errors import ReadOnlyError as ReadOnlyError  # re-export for compatibility
+from cockpit.errors import SourceError as SourceError  # re-export for compatibility
+from cockpit.lazyimport import LAZY_IMPORTS as LAZY_IMPORTS  # re-export for compatibility
 from cockpit.model import (
     Alert,
+    ClusterSummary,
     Event,
     Node,
     Pod,
@@ -20,21 +23,6 @@ from cockpit.model import (
     SLOStatus,
     Workload,
 )
-
-# Worker threads import the heavy client libraries on first use. kubernetes and prometheus-api-client
-# both import `requests`, and importing it from two threads at once can hand one of them a partially
-# initialised module ("cannot import name 'parse_dict_header' from partially initialized module"),
-# seen at start-up once the pod watch began before the first Prometheus query. Every lazy import of a
-# client library runs under this lock.
-LAZY_IMPORTS = threading.RLock()
-
-
-class SourceError(Exception):
-    """A backend failed in a way worth telling the user plainly (the message is shown as is)."""
-
-
-class ReadOnlyError(SourceError):
-    """An action was refused because cockpit runs with --readonly."""
 
 
 @runtime_checkable
@@ -81,6 +69,20 @@ class ClusterSource(Protocol):
     ) -> str: ...
 
     def describe_pod(self, namespace: str, name: str) -> PodDescription: ...
+
+
+@runtime_checkable
+class FleetView(Protocol):
+    """A source of many clusters at once (kube-state-metrics in one store): per-cluster summaries,
+    the drill-down of one cluster, and which cluster's healthy rows to fetch in full."""
+
+    name: str
+
+    def summaries(self) -> list[ClusterSummary]: ...
+
+    def for_cluster(self, cluster: str) -> ClusterSource: ...
+
+    def set_focus(self, cluster: str, namespace: str = "") -> None: ...
 
 
 @runtime_checkable

@@ -10,11 +10,17 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.audit import AuditLog
 from cockpit.config import Config
 from cockpit.model import utcnow
+from cockpit.sources.base import ClusterSource, SourceError
 from cockpit.sources.hub import Hub
+
+if TYPE_CHECKING:
+    from cockpit.sources.fleet import FleetSource
+    from cockpit.sources.prometheus import PrometheusSource
 
 
 def kube_configured(config: Config) -> bool:
@@ -50,10 +56,13 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
         hub.alert_sources.append(prometheus)
         hub.silence_unavailable = ("silencing needs an Alertmanager (--alertmanager URL); alerts now come "
                                    "from Prometheus alone, which cannot silence")
-    if kube_configured(config):
+    if config.pods_from == "prometheus":
+        hub.clusters.append(fleet_source(config, prometheus))
+    elif kube_configured(config):
         from cockpit.sources.kubernetes import load_clusters
 
-        hub.clusters.extend(load_clusters(config.kubeconfig, config.contexts, config.namespace))
+        hub.clusters.extend(load_clusters(config.kubeconfig, config.contexts, config.namespace,
+                                          exec_timeout_s=config.kube_exec_timeout_s))
     if config.slos:
         from cockpit.slo.burn import SLOEngine
         from cockpit.slo.spec import load_specs
@@ -66,3 +75,27 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
         hub.slo_sources.append(SLOEngine(specs, prometheus))
     hub.prometheus = prometheus
     return hub, utcnow
+
+
+def fleet_source(config: Config, prometheus: PrometheusSource | None) -> FleetSource:
+    """Pods of every cluster from kube-state-metrics; drill-down through the mapped kube contexts."""
+    from cockpit.config import ConfigError
+    from cockpit.sources.fleet import FleetSource
+
+    if prometheus is None:
+        raise ConfigError("--pods-from prometheus needs --prometheus (or COCKPIT_PROMETHEUS_URL)")
+    contexts: dict[str, ClusterSource | None] = {}
+
+    def kube(context: str) -> ClusterSource | None:
+        """The kube context for a cluster, loaded on first drill-down (in a worker), None if absent."""
+        if context not in contexts:
+            from cockpit.sources.kubernetes import load_clusters
+
+            try:
+                contexts[context] = load_clusters(config.kubeconfig, [context], config.namespace)[0]
+            except SourceError:
+                contexts[context] = None
+        return contexts[context]
+
+    return FleetSource(prometheus, config.cluster_label, config.cluster_contexts, kube,
+                       config.fleet_scrape_interval_s)

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cockpit.errors import error_text as error_text  # re-export for compatibility
 from cockpit.model import (
     Alert,
+    ClusterSummary,
     Event,
+    Finding,
     Node,
     Pod,
     Silence,
@@ -32,6 +35,7 @@ from cockpit.model import (
 from cockpit.sources.base import (
     AlertSource,
     ClusterSource,
+    FleetView,
     ReadOnlyError,
     SilenceBackend,
     SLOSource,
@@ -53,11 +57,9 @@ class PodsResult:
     pods: tuple[Pod, ...]
     nodes: tuple[Node, ...]
     workloads: tuple[Workload, ...]
-
-
-    clusters: tuple[ClusterSummary, ...] = ()  # the fleet's per-cluster summary (--pods-from prometheus)
     events: tuple[Event, ...]
     health: dict[str, SourceHealth]
+    clusters: tuple[ClusterSummary, ...] = ()  # the fleet's per-cluster summary (--pods-from prometheus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +175,17 @@ class Hub:
         Health is kept per source name; last data per (name, fetch) so two fetches of one source
         never mix their results. `owner`: the source's own name, kept out of the error text.
         """
+        owner = owner or name.split("\0")[0]
         slot = f"{name}\0{getattr(fn, '__name__', '')}"
         now = utcnow()
-        owner = owner or name.split("\0")[0]
         try:
             value = fn()
         except Exception as exc:  # a failing backend is normal on a bad day
             with self._lock:
                 prev = self._health.get(name)
                 self._health[name] = SourceHealth(
-                    name, kind, ok=False, error=error_text(exc), last_ok=prev.last_ok if prev else None,
+                    name, kind, ok=False, error=source_reason(error_text(exc), owner, kind),
+                    last_ok=prev.last_ok if prev else None,
                     checked_at=now,
                 )
                 return self._last.get(slot, default)
@@ -199,9 +202,6 @@ class Hub:
         with self._lock:
             return {n: self._health[n] for n in names if n in self._health}
 
-    # -- refreshes ------------------------------------------------------------------------------
-    def refresh_alerts(self) -> AlertsResult:
-        # Replicas are asked in parallel: an HA pair costs one round trip, not two.
     def coverage(self, sources: Mapping[str, SourceHealth]) -> dict[str, Coverage]:
         """Per kind of data (alerts, pods, slos): can its count be trusted? From a snapshot's health."""
         feeds = {"alerts": [s.name for s in self.alert_sources], "pods": [c.name for c in self.clusters],
@@ -209,6 +209,9 @@ class Hub:
         return {kind: coverage([sources[n] for n in dict.fromkeys(names) if n in sources], bool(names))
                 for kind, names in feeds.items()}
 
+    # -- refreshes ------------------------------------------------------------------------------
+    def refresh_alerts(self) -> AlertsResult:
+        # Replicas are asked in parallel: an HA pair costs one round trip, not two.
         with ThreadPoolExecutor(max_workers=max(1, len(self.alert_sources))) as pool:
             per_source = list(pool.map(lambda s: self._call(s.name, s.kind, s.fetch_alerts, []), self.alert_sources))
         silences: dict[str, Silence] = {}
@@ -265,13 +268,27 @@ class Hub:
                 if h is not None and not h.ok and c.name in health and health[c.name].ok:
                     denied = "forbidden" in h.error.lower()
                     health[c.name] = replace(health[c.name], ok=denied, error=f"{extra}: {h.error}")
-        return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health)
+        fleet = tuple(s for c in self.clusters if isinstance(c, FleetView) for s in c.summaries())
+        return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health, fleet)
 
     def refresh_slos(self) -> SLOResult:
         slos: list[SLOStatus] = []
         for s in self.slo_sources:
-            slos += self._call(s.name, "slo", s.fetch_slos, [])
+            slos += self._settle_slos(s, self._call(s.name, "slo", s.fetch_slos, []))
         return SLOResult(tuple(slos), self._subset(s.name for s in self.slo_sources))
+
+    def _settle_slos(self, source: SLOSource, got: list[SLOStatus]) -> list[SLOStatus]:
+        """An SLO source that cannot read its numbers still lists every SLO it knows, status unknown
+        (cockpit.slo.catalog); its notes (a forbidden SLO list, duplicates) ride on a healthy line."""
+        with self._lock:
+            h = self._health.get(source.name)
+            unknown, note = getattr(source, "unknown", None), getattr(source, "note", None)
+            if h is not None and not h.ok and unknown is not None:
+                return list(unknown(h.error))
+            text = note() if h is not None and h.ok and note is not None else ""
+            if text:
+                self._health[source.name] = replace(h, error=text)
+        return got
 
     def snapshot(self) -> Snapshot:
         """Everything at once, the three refreshes in parallel; findings computed from the result."""
@@ -282,25 +299,17 @@ class Hub:
             fp = pool.submit(self.refresh_pods)
             fs = pool.submit(self.refresh_slos)
             a, p, s = fa.result(), fp.result(), fs.result()
-        snap = Snapshot(
-            taken_at=self.clock(),
-            alerts=a.alerts,
-            silences=a.silences,
-            pods=p.pods,
-            events=p.events,
-            nodes=p.nodes,
-            workloads=p.workloads,
-            slos=s.slos,
-            sources={**a.health, **p.health, **s.health},
-            contexts=tuple(c.name for c in self.clusters),
-            demo=self.demo,
-        )
+        snap = assemble_snapshot(a, p, s, taken_at=self.clock(), contexts=tuple(c.name for c in self.clusters),
+                                 demo=self.demo)
         return replace(snap, findings=tuple(analyze(snap)))
 
     def cluster(self, context: str) -> ClusterSource:
         for c in self.clusters:
             if c.name == context or not context:
                 return c
+        for c in self.clusters:  # a fleet pod's context is its cluster: drill down through the fleet
+            if isinstance(c, FleetView):
+                return c.for_cluster(context)
         raise SourceError(f"no cluster context named {context!r}")
 
     # -- actions -------------------------------------------------------------------------------

@@ -175,6 +175,26 @@ def start_prometheus(
     return Proc("prometheus", argv, port, tmp_dir).start()
 
 
+def start_victoria_metrics(tmp_dir: Path, extra_args: Sequence[str] = ()) -> Proc:
+    """A single-node VictoriaMetrics (Debian's victoria-metrics): the Prometheus-compatible global store
+    of a fleet. Fresh samples are queryable at once (-search.latencyOffset=0s) and nothing is cached
+    between queries, so a test sees what it just imported."""
+    binary = find_binary("victoria-metrics")
+    tmp_dir = Path(tmp_dir)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    argv = [
+        binary,
+        f"-storageDataPath={tmp_dir / 'vm-data'}",
+        f"-httpListenAddr=127.0.0.1:{port}",
+        "-search.latencyOffset=0s",
+        "-search.disableCache",
+        "-retentionPeriod=1",
+        *extra_args,
+    ]
+    return Proc("victoria-metrics", argv, port, tmp_dir, ready_path="/health").start()
+
+
 def alertmanager_config(receiver_url: str = "") -> dict:
     """Group per alert, wait 1 s: notifications and the API see alerts almost at once."""
     receiver: dict = {"name": "default"}
