@@ -34,7 +34,7 @@ NOT_READY_AFTER_S = 300  # a pod still starting up is not a problem yet
 
 
 def _msg(text: str, limit: int = 200) -> str:
-    return sanitize_line(text, limit)
+    return sanitize_line(text, limit, for_terminal=False)  # findings reach JSON too: original characters
 
 
 # -- pods ------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def _source_findings(snapshot: Snapshot) -> list[Finding]:
             continue
         since = f", data stale since {h.last_ok:%H:%M:%S}" if h.last_ok else ", no data received yet"
         out.append(Finding("warning", "source-down", f"source {name}",
-                           f"{h.kind} source {name} failing: {_msg(h.error)}{since}"))
+                           f"{h.label} failing: {_msg(h.error)}{since}"))
     return out
 
 

@@ -10,16 +10,21 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.analysis.triage import is_problem, order_pods  # noqa: F401 - re-exported for panes
+from cockpit.glyphs import G
 from cockpit.model import SLO_STATUS_ORDER, Alert, Pod, SLOStatus, severity_rank, utcnow
+
+if TYPE_CHECKING:
+    from cockpit.sources.hub import Coverage
 
 SEV_STYLE = {"critical": "bold red", "page": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {"firing": "red", "pending": "yellow", "silenced": "dim", "inhibited": "dim"}
-SLO_STYLE = {"page": "bold red", "ticket": "yellow", "ok": "green", "no-data": "dim"}
+SLO_STYLE = {"page": "bold red", "ticket": "yellow", "ok": "green", "no-data": "dim", "unknown": "magenta"}
 # Burn thresholds of the multiwindow table, per window shown in the pane.
 BURN_LIMITS = {"5m": 14.4, "30m": 6.0, "1h": 14.4, "2h": 3.0, "6h": 6.0, "1d": 3.0, "3d": 1.0}
 
@@ -134,7 +139,7 @@ def group_row(name: str, members: Sequence[Alert], expanded: bool, now: datetime
         states[a.state] += 1
     state = " ".join(f"{n} {s}" for s, n in states.items())
     oldest = min((a.starts_at for a in members if a.starts_at), default=None)
-    mark = "▾" if expanded else "▸"
+    mark = G.expanded if expanded else G.collapsed
     return (
         cell(top.severity, SEV_STYLE.get(top.severity, "")),
         cell(f"{mark} {name} ({len(members)})", "bold"),
@@ -203,7 +208,7 @@ def burn_cell(value: float | None, window: str) -> Text:
         return cell("-", "dim")
     limit = BURN_LIMITS.get(window, 1.0)
     style = "bold red" if value > limit else "yellow" if value > 1.0 else "green"
-    return cell(f"{value:.1f}×" if value < 100 else f"{value:.0f}×", style)
+    return cell(f"{value:.1f}{G.times}" if value < 100 else f"{value:.0f}{G.times}", style)
 
 
 def budget_bar(remaining: float | None, width: int = 10) -> Text:
@@ -212,7 +217,7 @@ def budget_bar(remaining: float | None, width: int = 10) -> Text:
     frac = max(0.0, min(1.0, remaining))
     full = round(frac * width)
     style = "red" if remaining < 0.25 else "yellow" if remaining < 0.5 else "green"
-    text = Text("█" * full + "░" * (width - full), style=style)
+    text = Text(G.bar_full * full + G.bar_empty * (width - full), style=style)
     text.append(f" {remaining * 100:5.1f}%", style="bold red" if remaining < 0 else "")
     return text
 
@@ -251,6 +256,18 @@ def slos_title(slos: Sequence[SLOStatus]) -> str:
     if tickets:
         parts.append(f"{tickets} ticket")
     return " · ".join(parts)
+
+
+def covered_title(label: str, title: str, cov: Coverage) -> tuple[str, str]:
+    """(title, stale suffix) that never present "could not read" as "nothing there": a count no
+    source ever answered for reads 'unknown', a source not set up 'not configured', and old or
+    missing data carries ' · STALE (reason)'."""
+    stale = f" · STALE ({sanitize_line(cov.reason, 160)})" if cov.stale and cov.reason else " · STALE" if cov.stale else ""
+    if cov.state == "not configured":
+        return f"{label} · not configured", ""
+    if cov.state == "unknown":
+        return f"{label} unknown", stale
+    return title, stale
 
 
 def order_alerts_for_report(alerts: Sequence[Alert]) -> list[Alert]:

@@ -25,6 +25,7 @@ def marked(cells: tuple[Text, ...], on: bool) -> tuple[Text, ...]:
 
 class AlertsPane(Pane):
     pane_name = "alerts"
+    LABEL = "Alerts"
     COLUMNS = (("sev", "Sev", 8), ("name", "Alert", 36), ("where", "Where", 28, 3), ("age", "Age", 6, 5),
                ("summary", "Summary", 200), ("state", "State", 18, 4))
     FLEX = "summary"
@@ -47,7 +48,8 @@ class AlertsPane(Pane):
         _, alert, indent, hl, now = item
         return marked(rows.alert_row(alert, now, indent=indent), hl)
 
-    def show(self, alerts: Sequence[Alert], health: Sequence[SourceHealth], now: datetime) -> None:
+    def show(self, alerts: Sequence[Alert], health: Sequence[SourceHealth], now: datetime,
+             configured: bool | None = None) -> None:
         self.alerts = list(alerts)
         shown = [a for a in rows.filter_alerts(self.alerts, self.filter_text)
                  if self.show_muted or a.state not in ("silenced", "inhibited")]
@@ -66,11 +68,11 @@ class AlertsPane(Pane):
         title = rows.alerts_title(self.alerts, len(shown))
         if not self.show_muted:
             title += " · muted hidden"
-        self.set_title(title, health)
-        if not self.alerts and not any(not h.ok for h in health):
-            self.set_message("No alerts firing." if health else "No alert source configured (--prometheus / --alertmanager).")
-        else:
-            self.set_message("")
+        self.set_title(title, health, bool(health) if configured is None else configured)
+        self.set_message(self.empty_message(
+            len(items), len(self.alerts),
+            "No alert source configured: start cockpit with --alertmanager URL (or --prometheus URL).",
+            "No alerts firing." if not self.alerts else "Every alert is silenced or inhibited (h shows them)."))
 
     @property
     def selected(self) -> Alert | None:

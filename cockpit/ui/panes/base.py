@@ -13,21 +13,16 @@ from textual.widgets import Input, Static
 
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import SourceHealth
+from cockpit.sources.hub import Coverage, coverage
+from cockpit.ui.rows import covered_title
 from cockpit.ui.vtable import VirtualTable
-
-
-def stale_suffix(health: Sequence[SourceHealth]) -> str:
-    """' · STALE (reason)' while any source of the pane is failing."""
-    bad = [h for h in health if not h.ok]
-    if not bad:
-        return ""
-    return " · STALE (" + "; ".join(sanitize_line(h.error, 80) for h in bad[:2]) + ")"
 
 
 class Pane(Vertical, can_focus=False):
     """Base of the alerts, pods and SLOs panes."""
 
     pane_name = ""
+    LABEL = ""  # the title's first word: "Alerts", "Pods", "SLOs"
     COLUMNS: Sequence[tuple[str, str, int]] = ()  # (key, label, max width)
     FLEX = ""  # the column that takes spare width
     MIDDLE: tuple[str, ...] = ()  # columns shortened in the middle
@@ -45,7 +40,8 @@ class Pane(Vertical, can_focus=False):
                                    id=f"table-{self.pane_name}")
         self.message_line = Static("", classes="pane-message")
         self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")
-        self.base_title = self.pane_name.capitalize()
+        self.base_title = self.LABEL or self.pane_name.capitalize()
+        self.coverage = Coverage("waiting")
         self.stale = ""
         self.title_plain = self.base_title
         self._message = ""
@@ -70,9 +66,10 @@ class Pane(Vertical, can_focus=False):
         self.message_line.display = False
         self.refresh_title()
 
-    def set_title(self, title: str, health: Sequence[SourceHealth] = ()) -> None:
-        self.base_title = title
-        self.stale = stale_suffix(health)
+    def set_title(self, title: str, health: Sequence[SourceHealth] = (), configured: bool = True) -> None:
+        """The counts, unless no source could give them: then 'unknown' or 'not configured'."""
+        self.coverage = coverage(list(health), configured)
+        self.base_title, self.stale = covered_title(self.LABEL, title, self.coverage)
         self.refresh_title()
 
     def refresh_title(self) -> None:
@@ -83,6 +80,16 @@ class Pane(Vertical, can_focus=False):
             return  # unchanged: setting it again would repaint the border for nothing
         self.title_plain = t
         self.border_title = Text(t, style="bold red" if self.stale else "")  # Text: never parsed as markup
+
+    def empty_message(self, rows_shown: int, total: int, hint: str, empty: str) -> str:
+        """The one line an empty pane shows: why it is empty and how to feed it (after set_title)."""
+        if self.coverage.state == "not configured":
+            return hint
+        if self.coverage.state == "unknown":
+            return f"Could not read {self.LABEL.lower()}: {sanitize_line(self.coverage.reason, 300)} (retrying)"
+        if rows_shown or self.coverage.state == "waiting":
+            return ""
+        return "Nothing matches the filter (escape clears it)." if total and self.filter_text else empty
 
     def set_message(self, text: str) -> None:
         """A line above the table: why it is empty, or what failed."""

@@ -41,6 +41,7 @@ class PodsView:
 
 class PodsPane(Pane):
     pane_name = "pods"
+    LABEL = "Pods"
     FLEX = "status"
     MIDDLE = ("name",)
 
@@ -119,8 +120,11 @@ class PodsPane(Pane):
         self.problems = view.problems
         self.view = view
         self.table.set_items(view.rows)
-        self.set_title(rows.pods_title(view.total, self.problems, len(view.rows.keys)), health)
-        self.set_message("" if configured else "No Kubernetes context configured (--kubeconfig / --context).")
+        self.set_title(rows.pods_title(view.total, self.problems, len(view.rows.keys)), health, configured)
+        self.set_message(self.empty_message(
+            len(view.rows.keys), view.total,
+            "No Kubernetes context configured: start cockpit with --context NAME (or --kubeconfig PATH).",
+            "No pods in the watched namespaces."))
 
     @property
     def shown(self) -> list[Pod]:

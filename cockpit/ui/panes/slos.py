@@ -14,6 +14,7 @@ from cockpit.ui.panes.base import Pane
 
 class SLOsPane(Pane):
     pane_name = "slos"
+    LABEL = "SLOs"
     COLUMNS = (("slo", "Service/SLO", 40), ("objective", "Objective", 9, 1), ("b5m", "5m", 6, 5), ("b1h", "1h", 6),
                ("b6h", "6h", 6, 4), ("b3d", "3d", 6, 2), ("budget", "Budget left", 18, 6), ("status", "Status", 7),
                ("eta", "Exhausted in", 12, 3))
@@ -21,7 +22,6 @@ class SLOsPane(Pane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.base_title = "SLOs"
         self.slos: dict[str, SLOStatus] = {}
         self.shown: list[SLOStatus] = []
         self.highlight: frozenset[tuple[str, str]] = frozenset()
@@ -35,8 +35,11 @@ class SLOsPane(Pane):
         self.shown = ordered
         self.slos = {rows.slo_key(s): s for s in ordered}
         self.table.set_items([(rows.slo_key(s), (s, s.key in self.highlight)) for s in ordered])
-        self.set_title(rows.slos_title(slos), health)
-        self.set_message("" if configured else "No SLO specs given (--slo FILE, Sloth or OpenSLO YAML).")
+        self.set_title(rows.slos_title(slos), health, configured)
+        self.set_message(self.empty_message(
+            len(ordered), len(slos),
+            "No SLOs configured: start cockpit with --slo FILE (Sloth or OpenSLO YAML) and --prometheus URL.",
+            "No SLOs in the given specs."))
 
     @property
     def selected(self) -> SLOStatus | None:

@@ -1,0 +1,33 @@
+"""Backend URLs given by flag, environment or config file: checked at start-up, not at first request."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+SCHEMES = ("http", "https")
+
+
+def url_problem(value: str) -> str:
+    """Why `value` cannot be a backend URL ('' when it can): a typo must fail in one clear line at
+    start-up, not as an httpx UnsupportedProtocol in a pane later."""
+    text = value.strip()
+    if not text:
+        return "empty URL"
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        return "a URL cannot contain spaces or control characters"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in SCHEMES:
+        return "not a URL: it must start with http:// or https:// (e.g. http://prometheus:9090)"
+    if not parts.hostname:
+        return "the URL has no host (e.g. http://prometheus:9090)"
+    return ""
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """The offending value as it may be printed: quoted, control characters made visible, bounded."""
+    text = value if len(value) <= limit else value[:limit] + "…"
+    return repr(text)
