@@ -19,6 +19,10 @@ class ForbiddenError(SourceError):
     """403: RBAC denies this verb on this resource in this scope."""
 
 
+class NotFoundError(SourceError):
+    """404: no such object, or no such resource type (a CRD that is not installed)."""
+
+
 @dataclass(frozen=True)
 class Action:
     """What was being done, for the message: verb, resource, namespace ("" = all), object name."""
@@ -61,7 +65,7 @@ def from_api_exception(exc: object, ctx: str, host: str, action: Action, exec_hi
         return ForbiddenError(f"{prefix}: forbidden: {what}{scope}{who}{tip}")
     if status == 404:
         name = f" {action.name}" if action.name else ""
-        return SourceError(f"{prefix}: {action.resource}{name} not found{(' ' + action.where()) if action.namespace else ''}")
+        return NotFoundError(f"{prefix}: {action.resource}{name} not found{(' ' + action.where()) if action.namespace else ''}")
     if status == 410:
         return GoneError(f"{prefix}: {message or 'resource version too old'}")
     if status == 0:  # the client reports TLS failures this way
@@ -72,17 +76,39 @@ def from_api_exception(exc: object, ctx: str, host: str, action: Action, exec_hi
     return SourceError(f"{prefix} ({host}): HTTP {status} {reason}{detail}")
 
 
-def from_transport(exc: BaseException, ctx: str, host: str, read_timeout: float) -> SourceError:
-    """urllib3 errors: refused, DNS, TLS, timeouts, broken connections."""
+_REPORTED_TIMEOUT = re.compile(r"(?:read|connect) timeout=([0-9.]+)")
+
+
+def _timeout_used(inner: BaseException, default: float) -> float:
+    """urllib3 names the limit it applied (the TLS handshake runs under the connect timeout)."""
+    found = _REPORTED_TIMEOUT.search(str(inner))
+    try:
+        return float(found.group(1)) if found else default
+    except ValueError:
+        return default
+
+
+def _waited(limit: float, elapsed: float | None) -> str:
+    """Say so when the retry made the wait longer than the limit."""
+    return f" ({elapsed:.0f}s in all, with the retry)" if elapsed is not None and elapsed > limit * 1.5 else ""
+
+
+def from_transport(exc: BaseException, ctx: str, host: str, timeout: tuple[float, float] | float,
+                   elapsed: float | None = None) -> SourceError:
+    """urllib3 errors: refused, DNS, TLS, timeouts, broken connections. `timeout` is the (connect,
+    read) the request used; the message states the limit that actually expired."""
     from urllib3 import exceptions as ux
 
+    connect_s, read_s = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     inner = getattr(exc, "reason", None) if isinstance(exc, ux.MaxRetryError) else exc
     if isinstance(inner, ux.NewConnectionError | ConnectionRefusedError):
         text = "connection refused" if "refused" in str(inner).lower() else f"cannot connect: {inner}"
     elif isinstance(inner, ux.ConnectTimeoutError):
-        text = "connect timed out"
+        limit = _timeout_used(inner, connect_s)
+        text = f"connect timed out after {limit:g}s{_waited(limit, elapsed)}"
     elif isinstance(inner, ux.ReadTimeoutError | TimeoutError):
-        text = f"no answer within {read_timeout:g}s"
+        limit = _timeout_used(inner, read_s) if inner is not None else read_s
+        text = f"no answer within {limit:g}s{_waited(limit, elapsed)}"
     elif isinstance(inner, ux.SSLError):
         text = f"TLS error: {inner}"
     elif isinstance(inner, ux.ProtocolError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import quote
 
 from cockpit.gcpause import gc_paused
 from cockpit.model import Event, Node, Pod, PodDescription, Workload
+from cockpit.sources import kube_exec
 from cockpit.sources.base import LAZY_IMPORTS, SourceError
 from cockpit.sources.kube_errors import Action, GoneError, from_api_exception, from_transport
 from cockpit.sources.kube_parse import parse_event, parse_node, parse_pod, parse_workload, probes
@@ -33,6 +35,7 @@ READ_TIMEOUT_S = 30.0
 PAGE_SIZE = 1000  # per list page: half the round trips of 500 (launch with 10k pods 1.99 -> 1.72 s)
 MAX_EVENTS = 1000
 LOG_LIMIT_BYTES = 4 * 1024 * 1024
+CREDENTIALS_RETRY_S = 30.0  # after an exec plugin failed or timed out, before it is run again
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")  # mounted into every pod
 
@@ -45,6 +48,9 @@ _RESOURCES: dict[str, tuple[str, bool]] = {
     "statefulsets": ("/apis/apps/v1", True),
     "daemonsets": ("/apis/apps/v1", True),
     "replicasets": ("/apis/apps/v1", True),
+    "controllerrevisions": ("/apis/apps/v1", True),  # these three: cockpit.sources.kube_changes
+    "configmaps": ("/api/v1", True),
+    "events.k8s.io": ("/apis/events.k8s.io/v1", True),
 }
 _KIND_RESOURCE = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
                   "ReplicaSet": "replicasets"}
@@ -80,13 +86,16 @@ def _in_cluster() -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
 
 
-def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace: str = "") -> list[KubeCluster]:
+def load_clusters(kubeconfig: str = "", contexts: Sequence[str] = (), namespace: str = "",
+                  exec_timeout_s: float | None = None) -> list[KubeCluster]:
     """One KubeCluster per requested context (default: the current one).
 
     Only reads the kubeconfig YAML (no `kubernetes` import, no exec plugin run): credentials load on
-    the first request, in the caller's worker thread. Raises SourceError when no kubeconfig can be
-    read or a named context does not exist.
+    the first request, in the caller's worker thread; an exec plugin is killed after `exec_timeout_s`.
+    Raises SourceError when no kubeconfig can be read or a named context does not exist.
     """
+    if exec_timeout_s is not None:
+        kube_exec.set_timeout(exec_timeout_s)
     path = kubeconfig or default_kubeconfig()
     files = [Path(p).expanduser() for p in path.split(os.pathsep) if p]
     existing = [f for f in files if f.exists()]
@@ -129,8 +138,20 @@ def _read_kubeconfigs(files: list[Path]) -> tuple[dict[str, dict], dict[str, dic
             for item in data.get(key) or ():
                 if isinstance(item, dict) and item.get("name"):
                     into.setdefault(str(item["name"]), item)
+        _check_tls_flags(f, data)
         current = current or str(data.get("current-context") or "")
     return contexts, users, current
+
+
+def _check_tls_flags(path: Path, data: dict) -> None:
+    """The client reads `insecure-skip-tls-verify` by truthiness: a quoted "false" would turn TLS
+    verification off. kubectl refuses such a file; so does cockpit."""
+    for item in data.get("clusters") or ():
+        cluster = (item.get("cluster") if isinstance(item, dict) else None) or {}
+        flag = cluster.get("insecure-skip-tls-verify", False) if isinstance(cluster, dict) else False
+        if not isinstance(flag, bool):
+            raise SourceError(f"kubernetes: {path}: cluster {item.get('name', '?')!r}: insecure-skip-tls-verify "
+                              f"must be true or false, not {type(flag).__name__} {str(flag)[:20]!r}")
 
 
 class KubeCluster:
@@ -150,16 +171,57 @@ class KubeCluster:
         self.watch_timeout_s = (240, 360)  # server-side watch length, randomised to spread reconnects
         self.host = ""
         self._client: Any = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the watch and client slots; never held during I/O
+        self._client_lock = threading.Lock()  # held while credentials load (an exec plugin can take a minute)
+        self._loading_since: float | None = None
+        self._credentials_failed: tuple[float, SourceError] | None = None  # when, and why
         self._watch: PodWatch | None = None
         self._seen_generation = 0
 
     # -- client ---------------------------------------------------------------------------------
     def _api_client(self) -> Any:
-        with self._lock:
+        client = self._client
+        if client is not None:
+            return client
+        # Only one thread runs the exec plugin; the others say so at once instead of queueing behind it.
+        if not self._client_lock.acquire(timeout=1.0 if self.exec_command else -1):
+            raise self.waiting_for_credentials()
+        try:
             if self._client is None:
-                self._client = self._new_client()
+                failed = self._credentials_failed
+                if failed is not None and time.monotonic() - failed[0] < CREDENTIALS_RETRY_S:
+                    raise failed[1]  # an SSO plugin is not re-run (a browser tab each time) every refresh
+                self._loading_started(time.monotonic())
+                try:
+                    self._client = self._new_client()
+                    self._credentials_failed = None
+                except SourceError as exc:
+                    if self.exec_command:
+                        self._credentials_failed = (time.monotonic(), exc)
+                    raise
+                finally:
+                    self._loading_started(None)
             return self._client
+        finally:
+            self._client_lock.release()
+
+    def _loading_started(self, since: float | None) -> None:
+        self._loading_since = since
+        watch = self._watch
+        if watch is not None:  # list_pods waiting on the cache reports the wait
+            with watch.cond:
+                watch.cond.notify_all()
+
+    @property
+    def credentials_pending(self) -> bool:
+        """An exec plugin is running for this context's credentials."""
+        return bool(self.exec_command) and self._loading_since is not None
+
+    def waiting_for_credentials(self) -> SourceError:
+        since = self._loading_since
+        elapsed = f"{time.monotonic() - since:.0f}s, " if since is not None else ""
+        return SourceError(f"kubernetes {self.name}: waiting for credentials from the exec plugin "
+                           f"'{os.path.basename(self.exec_command)}' ({elapsed}gives up after {kube_exec.timeout_s():g}s)")
 
     def _new_client(self) -> Any:
         with LAZY_IMPORTS:  # see cockpit.sources.base
@@ -173,9 +235,13 @@ class KubeCluster:
                 InClusterConfigLoader(token_filename=str(SERVICE_ACCOUNT_DIR / "token"),
                                       cert_filename=str(SERVICE_ACCOUNT_DIR / "ca.crt")).load_and_set(cfg)
             else:  # runs the exec plugin, if any; persist_config=False: never rewrite the user's file
+                kube_exec.install()  # the plugin gets a time limit, its own process group, no terminal
+                kube_exec.begin(self.name)
                 cfg = client.Configuration()
                 config.load_kube_config(config_file=self.kubeconfig, context=self.name,
                                         client_configuration=cfg, persist_config=False)
+                if kube_exec.last_error():  # the client only logs a plugin failure
+                    raise SourceError(kube_exec.last_error())
             # urllib3 retries 3 times by default: a hung apiserver would take 4 timeouts to show as
             # STALE. One retry covers a stale pooled connection; our refresh loop does the rest.
             cfg.retries = 1
@@ -186,8 +252,9 @@ class KubeCluster:
         self.host = api.configuration.host
         return api
 
-    def wrap(self, exc: BaseException, action: Action | str) -> SourceError:
-        """Any failure -> SourceError with one actionable line."""
+    def wrap(self, exc: BaseException, action: Action | str, timeout: tuple[float, float] | None = None,
+             elapsed: float | None = None) -> SourceError:
+        """Any failure -> SourceError with one actionable line; `timeout` is what the request used."""
         with LAZY_IMPORTS:
             from kubernetes.client.exceptions import ApiException
 
@@ -200,19 +267,23 @@ class KubeCluster:
         if isinstance(exc, ValueError):  # json: a proxy or captive portal answered
             return SourceError(f"kubernetes {self.name} ({self.host}): unreadable answer to "
                                f"{action.verb} {action.resource}: {exc}")
-        return from_transport(exc, self.name, self.host, READ_TIMEOUT_S)
+        return from_transport(exc, self.name, self.host, timeout or (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), elapsed)
 
     def _request(self, action: Action, path: str, timeout: tuple[float, float] | None = None,
                  **params: Any) -> Any:
         """One GET of `path`; returns the unread urllib3 response. Every call has connect and read
         timeouts; a non-2xx answer raises, as the generated API methods do."""
+        timeout = timeout or (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+        accept = params.pop("_accept", "application/json")  # e.g. metadata-only lists (kube_changes)
+        api = self._api_client()
+        started = time.monotonic()
         try:
-            return _send(self._api_client(), path, _query(params), timeout or (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+            return _send(api, path, _query(params), timeout, accept)
         except Exception as exc:
             if getattr(exc, "status", None) == 401:  # reload credentials next time: the user may log in again
                 with self._lock:
                     self._client = None
-            raise self.wrap(exc, action) from None
+            raise self.wrap(exc, action, timeout, time.monotonic() - started) from None
 
     def _get_bytes(self, action: Action, path: str, **params: Any) -> bytes:
         resp = self._request(action, path, **params)
@@ -263,8 +334,11 @@ class KubeCluster:
         watch = self._watch
         if watch is not None and watch.running:
             with watch.cond:
-                watch.cond.wait_for(lambda: watch.synced or watch.error is not None, READ_TIMEOUT_S + 5)
+                watch.cond.wait_for(lambda: watch.synced or watch.error is not None or self.credentials_pending,
+                                    READ_TIMEOUT_S + 5)
                 if watch.error is None:
+                    if not watch.synced and self.credentials_pending:
+                        raise self.waiting_for_credentials()
                     if not watch.synced:
                         raise SourceError(f"kubernetes {self.name}: the pod list is still loading")
                     return list(watch.pods.values())
@@ -295,6 +369,12 @@ class KubeCluster:
         events.sort(key=lambda e: e.last_seen or _EPOCH)
         return events[-MAX_EVENTS:]
 
+    def list_changes(self) -> Any:
+        """Revisions, ConfigMap edits and warning events (cockpit.sources.kube_changes), every 30 s at most."""
+        from cockpit.sources.kube_changes import lister_for
+
+        return lister_for(self).collect()
+
     # -- watch ----------------------------------------------------------------------------------
     def open_pod_watch(self, resource_version: str) -> Any:
         timeout_s = random.randint(*self.watch_timeout_s)
@@ -319,6 +399,7 @@ class KubeCluster:
             return changed
 
     def close(self) -> None:
+        kube_exec.kill_running(self.name)  # a plugin still running must not outlive cockpit
         with self._lock:
             watch, self._watch = self._watch, None
             client, self._client = self._client, None
@@ -411,10 +492,11 @@ def _page_parts(page: Any) -> tuple[Any, str, str]:
     return page.items or (), (meta and meta.resourceVersion) or "", (meta and meta.continue_) or ""
 
 
-def _send(api: Any, path: str, query: list[tuple[str, str]], timeout: tuple[float, float]) -> Any:
+def _send(api: Any, path: str, query: list[tuple[str, str]], timeout: tuple[float, float],
+          accept: str = "application/json") -> Any:
     """GET through the ApiClient: its auth settings (bearer token, refreshed by exec plugins), TLS
     and pool. Both generations of the generated client are supported (>= 37 serializes separately)."""
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": accept}
     if not hasattr(api, "param_serialize"):  # kubernetes < 37: raises ApiException on non-2xx itself
         return api.call_api(path, "GET", query_params=query, header_params=headers, auth_settings=["BearerToken"],
                             _preload_content=False, _return_http_data_only=True, _request_timeout=timeout)
