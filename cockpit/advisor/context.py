@@ -72,7 +72,7 @@ def pod_line(p: Pod, now: datetime) -> str:
 
 
 def slo_rank(s: SLOStatus) -> int:
-    return {"page": 0, "ticket": 1, "no-data": 2}.get(s.status, 9)
+    return {"page": 0, "ticket": 1, "unknown": 2, "no-data": 2}.get(s.status, 9)
 
 
 def slo_line(s: SLOStatus) -> str:

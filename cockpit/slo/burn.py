@@ -1,7 +1,8 @@
 """Burn rates and error budgets: pure math first, then the engine that queries Prometheus.
 
 The engine prefers Sloth's recording rules (`slo:sli_error:ratio_rate<window>`): one query per window
-covers every SLO that has them. SLOs without them fall back to their own raw queries. Long windows
+covers every SLO that has them; Pyrra's (`<metric>:burnrate<window>{slo=...}`, an error ratio despite
+the name) are batched the same way. SLOs without them fall back to their own raw queries. Long windows
 (1d, 3d, the period) change slowly and cost the most, so they are cached for `long_ttl_s`.
 """
 
@@ -22,6 +23,7 @@ from cockpit.sources.base import SourceError
 
 LONG_WINDOWS = ("1d", "3d")
 RECORDED_METRIC = "slo:sli_error:ratio_rate{window}"
+PYRRA_METRIC = "{base}:burnrate{window}"
 # SRE Workbook, multiwindow multi-burn-rate alerts: (long window, short window, threshold).
 PAGE_RULES = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 TICKET_RULES = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
@@ -100,6 +102,8 @@ def build_status(spec: SLOSpec, ratios: Mapping[str, float | None], queries: Map
 
 
 def recorded_query(spec: SLOSpec, window: str) -> str:
+    if spec.pyrra_metric:
+        return f'{PYRRA_METRIC.format(base=spec.pyrra_metric, window=window)}{{slo="{_esc(spec.name)}"}}'
     return f'{RECORDED_METRIC.format(window=window)}{{sloth_service="{_esc(spec.service)}", sloth_slo="{_esc(spec.name)}"}}'
 
 
@@ -110,7 +114,7 @@ def _esc(value: str) -> str:
 def _one_line(exc: BaseException) -> str:
     """Backend error text is hostile too (it may echo a query or a proxy's page): one clean line."""
     text = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
-    return sanitize_line(" ".join(text.split()), 300)
+    return sanitize_line(" ".join(text.split()), 300, for_terminal=False)
 
 
 @dataclass
@@ -173,13 +177,31 @@ class SLOEngine:
     # -- planning
 
     def _detect_recorded(self) -> set[tuple[tuple[str, str], str]]:
-        """One cheap query: which (service, slo, window) have Sloth recording rules."""
+        """One cheap query per tool: which (service, slo, window) have Sloth or Pyrra recording rules."""
         q = 'group by (sloth_service, sloth_slo, sloth_window) ({__name__=~"slo:sli_error:ratio_rate.+"})'
         try:
             rows = self._query(q)
         except Exception:  # noqa: BLE001 - a failing Prometheus shows up in the per-SLO queries
             return set()
-        return {((lb.get("sloth_service", ""), lb.get("sloth_slo", "")), lb.get("sloth_window", "")) for lb, _ in rows}
+        found = {((lb.get("sloth_service", ""), lb.get("sloth_slo", "")), lb.get("sloth_window", "")) for lb, _ in rows}
+        return found | self._detect_pyrra()
+
+    def _detect_pyrra(self) -> set[tuple[tuple[str, str], str]]:
+        pyrra = {(s.pyrra_metric, s.name): s.key for s in self.specs if s.pyrra_metric}
+        if not pyrra:
+            return set()
+        q = 'group by (__name__, slo) ({__name__=~".+:burnrate.+", slo!=""})'
+        try:
+            rows = self._query(q)
+        except Exception:  # noqa: BLE001 - as above
+            return set()
+        found = set()
+        for lb, _ in rows:
+            base, _, window = lb.get("__name__", "").rpartition(":burnrate")
+            key = pyrra.get((base, lb.get("slo", "")))
+            if key is not None:
+                found.add((key, window))
+        return found
 
     def _plan(self, recorded: set[tuple[tuple[str, str], str]]) -> dict[str, list[tuple[SLOSpec, str, str]]]:
         """Group work by the query to run: query -> [(spec, window, query shown to the user)]."""
@@ -187,8 +209,7 @@ class SLOEngine:
         for spec in self.specs:
             for window in dict.fromkeys((*BURN_WINDOWS, spec.period)):
                 if (spec.key, window) in recorded:
-                    batch = RECORDED_METRIC.format(window=window) + '{sloth_slo!=""}'
-                    jobs.setdefault(batch, []).append((spec, window, recorded_query(spec, window)))
+                    jobs.setdefault(_batch(spec, window), []).append((spec, window, recorded_query(spec, window)))
                 else:
                     q = spec.error_ratio_query(window)
                     jobs.setdefault(q, []).append((spec, window, q))
@@ -256,9 +277,20 @@ class SLOEngine:
         return ratios, statuses
 
 
+def _batch(spec: SLOSpec, window: str) -> str:
+    """The query that reads this window's recording rule for every SLO that has one."""
+    if spec.pyrra_metric:  # one query per window for every Pyrra SLO: their metric names differ
+        return f'{{__name__=~".+:burnrate{window}", slo!=""}}'
+    return RECORDED_METRIC.format(window=window) + '{sloth_slo!=""}'
+
+
 def _value(rows: list[tuple[dict[str, str], float]], query: str, spec: SLOSpec, user_q: str) -> float | None:
-    """The spec's error ratio in a query's answer; a batched answer is filtered by the Sloth labels."""
-    if user_q != query:
+    """The spec's error ratio in a query's answer; a batched answer is filtered by the rules' labels
+    (several series of one SLO: Pyrra's grouping, the worst counts)."""
+    if user_q != query and spec.pyrra_metric:
+        name = user_q.partition("{")[0]
+        rows = [(lb, v) for lb, v in rows if lb.get("__name__") == name and lb.get("slo") == spec.name]
+    elif user_q != query:
         rows = [(lb, v) for lb, v in rows if (lb.get("sloth_service"), lb.get("sloth_slo")) == spec.key]
     return worst(v for _, v in rows)
 

@@ -63,8 +63,14 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
 
         hub.clusters.extend(load_clusters(config.kubeconfig, config.contexts, config.namespace,
                                           exec_timeout_s=config.kube_exec_timeout_s))
-    if config.slos:
-        from cockpit.slo.burn import SLOEngine
+    listers = []
+    if config.slos_from_cluster and prometheus is not None:  # Sloth / Pyrra SLO objects of each context
+        from cockpit.sources.kube_slos import lister
+        from cockpit.sources.kubernetes import KubeCluster
+
+        listers = [lister(c) for c in hub.clusters if isinstance(c, KubeCluster)]
+    if config.slos or listers:
+        from cockpit.slo.catalog import SLOCatalog
         from cockpit.slo.spec import load_specs
 
         specs = load_specs(config.slos)
@@ -72,7 +78,7 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
             from cockpit.config import ConfigError
 
             raise ConfigError("--slo needs --prometheus (or COCKPIT_PROMETHEUS_URL) to compute burn rates")
-        hub.slo_sources.append(SLOEngine(specs, prometheus))
+        hub.slo_sources.append(SLOCatalog(specs, prometheus, listers))
     hub.prometheus = prometheus
     return hub, utcnow
 

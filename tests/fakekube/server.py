@@ -1,7 +1,8 @@
 """A spec-faithful fake Kubernetes API server over TLS, for the real `kubernetes` client and kubectl.
 
 Read-only HTTP surface: discovery, /version, list (paging, selectors), watch (ADDED/MODIFIED/DELETED,
-BOOKMARK, ERROR 410), get, pods/log as text/plain; Status objects for 400/401/403/404/405/410.
+BOOKMARK, ERROR 410), get, pods/log as text/plain; Status objects for 400/401/403/404/405/410. Custom
+resources (Sloth, Pyrra SLOs) exist only once their CRD is installed: before that their group is a 404.
 Tests change the world through FakeKube's Python API (apply/delete/expire_watches/forbid/...).
 """
 
@@ -23,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from tests.fakekube.selectors import field_selector, label_selector
-from tests.fakekube.store import RESOURCES, Store
+from tests.fakekube.store import CUSTOM, RESOURCES, Store
 from tests.fakekube.tls import make_cert
 
 VERSION = {
@@ -97,6 +98,7 @@ class FakeKube:
         self.fail_with: tuple[int, str] | None = None  # e.g. (503, "ServiceUnavailable"): every request fails
         self.expire_next_continue = False  # the next continue token gets 410, as after etcd compaction
         self.garbage: bytes | None = None  # answer every request 200 with this body (a captive portal)
+        self.crds: set[str] = set()  # installed custom resources (store.CUSTOM), e.g. "servicelevelobjectives"
         self.stopping = threading.Event()
         self._dir = tempfile.TemporaryDirectory(prefix="fakekube-")
         self.dir = Path(self._dir.name)
@@ -139,6 +141,11 @@ class FakeKube:
     def load(self, objects: dict[str, list[dict[str, Any]]]) -> None:
         for resource, objs in objects.items():
             self.store.bulk_load(resource, objs)
+
+    def install_crd(self, resource: str) -> None:
+        """Serve a custom resource's API group, as once its CustomResourceDefinition is established."""
+        assert resource in CUSTOM, resource
+        self.crds.add(resource)
 
     def forbid(self, resource: str, namespace: str = "", user: str = "", verb: str = "") -> None:
         """Deny `verb` ("" = get, list and watch) of `resource` in `namespace` ("" = at the cluster scope
@@ -239,20 +246,41 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = _refuse  # noqa: N815
 
     # -- routing --------------------------------------------------------------------------------
+    def _custom(self) -> dict[str, list[str]]:
+        """groupVersion -> resources of the installed CRDs."""
+        out: dict[str, list[str]] = {}
+        for res in sorted(self.kube.crds):
+            out.setdefault(RESOURCES[res][1], []).append(res)
+        return out
+
+    def _discovery(self, path: str) -> dict[str, Any] | None:
+        custom = self._custom()
+        if path == "/apis":
+            groups = [{"name": gv.split("/")[0], "versions": [{"groupVersion": gv, "version": gv.split("/")[1]}],
+                       "preferredVersion": {"groupVersion": gv, "version": gv.split("/")[1]}} for gv in custom]
+            return {**DISCOVERY[path], "groups": [APPS, *groups]}
+        gv = path.removeprefix("/apis/")
+        if gv in custom:
+            return _resource_list(gv, custom[gv])
+        return DISCOVERY.get(path)
+
     def _route(self, path: str, params: dict[str, str], user: str) -> None:
-        if path in DISCOVERY:
-            return self._json(200, DISCOVERY[path])
+        found = self._discovery(path)
+        if found is not None:
+            return self._json(200, found)
         parts = path.strip("/").split("/")
         if parts[:2] == ["api", "v1"]:
-            rest = parts[2:]
-        elif parts[:3] == ["apis", "apps", "v1"]:
-            rest = parts[3:]
+            gv, rest = "v1", parts[2:]
+        elif parts[0] == "apis" and len(parts) > 3:
+            gv, rest = "/".join(parts[1:3]), parts[3:]
         else:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         namespace = ""
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
-        if not rest or rest[0] not in RESOURCES:
+        # A resource is served under its own group only; a CRD's group exists once it is installed
+        if (not rest or rest[0] not in RESOURCES or RESOURCES[rest[0]][1] != gv
+                or (rest[0] in CUSTOM and rest[0] not in self.kube.crds)):
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         resource = rest[0]
         if len(rest) == 1:
@@ -283,7 +311,8 @@ class _Handler(BaseHTTPRequestHandler):
             denied = denied or bool(rules)
         if denied:
             where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-            group = "apps" if RESOURCES[base][1] == "apps/v1" else ""
+            api_version = RESOURCES[base][1]
+            group = api_version.split("/")[0] if "/" in api_version else ""
             sub = resource.split("/")
             shown = f'"{sub[0]}/{sub[1]}"' if len(sub) > 1 else f'"{resource}"'
             raise ApiError(403, "Forbidden",

@@ -23,7 +23,11 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "replicasets": ("ReplicaSet", "apps/v1", True),
     "statefulsets": ("StatefulSet", "apps/v1", True),
     "daemonsets": ("DaemonSet", "apps/v1", True),
+    # Custom resources: served only once FakeKube.install_crd() was called, as after `kubectl apply` of the CRD
+    "prometheusservicelevels": ("PrometheusServiceLevel", "sloth.slok.dev/v1", True),
+    "servicelevelobjectives": ("ServiceLevelObjective", "pyrra.dev/v1alpha1", True),
 }
+CUSTOM = {"prometheusservicelevels", "servicelevelobjectives"}
 KIND_TO_RESOURCE = {kind: res for res, (kind, _, _) in RESOURCES.items()}
 
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped objects
@@ -71,7 +75,8 @@ class Store:
         if key not in self.objects[resource]:
             self._sorted.pop(resource, None)
         self.objects[resource][key] = obj
-        body = {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
+        # Built-in list items omit kind/apiVersion; custom resources are stored unstructured and keep them
+        body = obj if resource in CUSTOM else {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
         self.raw[resource][key] = json.dumps(body, separators=(",", ":")).encode()
         return key
 

@@ -1,0 +1,88 @@
+"""SLOs kept as objects in the cluster: Sloth PrometheusServiceLevel and Pyrra ServiceLevelObjective,
+listed in all namespaces of a context and read into SLOSpecs.
+
+A CRD that is not installed (404) is simply absent; a forbidden list (403), an unreachable API server
+or an object whose spec cockpit cannot read becomes a one-line note, never an exception: the pods
+pane owns the context's health and must not fail because SLO objects could not be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cockpit.analysis.sanitize import sanitize_line
+from cockpit.config import ConfigError
+from cockpit.slo.spec import SLOSpec, specs_from_documents
+from cockpit.sources.base import SourceError
+from cockpit.sources.kube_errors import Action, NotFoundError
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class CRD:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    reader: str  # spec kind for cockpit.slo.spec.specs_from_documents
+
+    @property
+    def path(self) -> str:
+        return f"/apis/{self.group}/{self.version}/{self.plural}"
+
+
+CRDS = (
+    CRD("sloth.slok.dev", "v1", "prometheusservicelevels", "PrometheusServiceLevel", "sloth"),
+    CRD("pyrra.dev", "v1alpha1", "servicelevelobjectives", "ServiceLevelObjective", "pyrra"),
+)
+
+
+def list_objects(cluster: Any, crd: CRD) -> list[dict[str, Any]]:
+    """Every object of one custom resource, all namespaces, paged. Raises NotFoundError (CRD absent)
+    or SourceError."""
+    action = Action("list", f"{crd.plural}.{crd.group}")
+    out: list[dict[str, Any]] = []
+    cont = ""
+    while True:
+        page = cluster._get_json(action, crd.path, limit=PAGE_SIZE, **{"continue": cont})
+        if not isinstance(page, dict):
+            raise SourceError(f"kubernetes {cluster.name}: unreadable {crd.plural} list")
+        out += [o for o in page.get("items") or () if isinstance(o, dict)]
+        cont = (page.get("metadata") or {}).get("continue") or ""
+        if not cont:
+            return out
+
+
+def _source(context: str, crd: CRD, obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    where = f"{meta.get('namespace', '')}/{meta.get('name', '?')}".lstrip("/")
+    return sanitize_line(f"cluster {context}: {crd.kind} {where}", 300)
+
+
+def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
+    """(specs, notes) of one context; never raises for a cluster problem."""
+    specs: list[SLOSpec] = []
+    notes: list[str] = []
+    for crd in CRDS:
+        try:
+            objects = list_objects(cluster, crd)
+        except NotFoundError:
+            continue  # the CRD is not installed: this cluster keeps no such SLOs
+        except SourceError as exc:
+            notes.append(sanitize_line(f"{crd.kind}: {' '.join(str(exc).split())}", 300))
+            continue
+        for obj in objects:
+            obj.setdefault("kind", crd.kind)
+            obj.setdefault("apiVersion", f"{crd.group}/{crd.version}")
+            try:
+                specs += specs_from_documents([(_source(cluster.name, crd, obj), obj, crd.reader)])
+            except ConfigError as exc:  # one bad object: noted, the others still count
+                notes.append(sanitize_line(str(exc), 300))
+    return specs, notes
+
+
+def lister(cluster: Any) -> Any:
+    """A cockpit.slo.catalog.ClusterLister for one context."""
+    return lambda: cluster_slos(cluster)
