@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cockpit.analysis.sanitize import sanitize_line
+from cockpit.incident_export import incidents_markdown
 from cockpit.model import Finding, Snapshot
 from cockpit.sources.hub import Coverage
 from cockpit.ui.rows import (
@@ -52,6 +53,7 @@ def snapshot_markdown(snap: Snapshot, coverage: Mapping[str, Coverage] | None = 
     cov = coverage or {}
     now = snap.taken_at
     out = [f"# cockpit snapshot {now:%Y-%m-%d %H:%M:%S} UTC" + (" (DEMO)" if snap.demo else ""), ""]
+    out += incidents_markdown(snap)  # the note leads with what needs a response
     out += ["## Sources", ""]
     out += [f"- {md(h.label)}: {md(h.text, 300)}" for name, h in snap.sources.items()] \
         or ["- none configured"]

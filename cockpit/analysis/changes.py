@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.sanitize import clip
 from cockpit.model import Change, Node, Pod, Revision, Snapshot, Workload
 
 DEFAULT_WINDOW_S = 7200
@@ -22,7 +22,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _t(text: object, limit: int = 160) -> str:
-    return sanitize_line(text, limit)
+    return clip(text, limit)
 
 
 def hhmm(at: datetime | None) -> str:

@@ -23,10 +23,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from cockpit.analysis.changes import hhmm, is_multi, latest_rollout, node_ref, pod_ref, workload_ref
+from cockpit.analysis.changes import (
+    DEFAULT_WINDOW_S,
+    build_changes,
+    hhmm,
+    is_multi,
+    latest_rollout,
+    node_ref,
+    pod_ref,
+    workload_ref,
+)
 from cockpit.analysis.correlate import alert_services, any_match, ns_ok, workload_of
 from cockpit.analysis.problems import KINDS, PRESSURE_RESOURCE, Problem, pod_problem
-from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.sanitize import clip
 from cockpit.model import (
     Alert,
     Change,
@@ -57,7 +66,7 @@ _WORKLOAD_LABELS = {"deployment": "deployment", "statefulset": "statefulset", "d
 
 
 def _t(text: object, limit: int = 300) -> str:
-    return sanitize_line(text, limit)
+    return clip(text, limit)
 
 
 def _hash(text: str, n: int = 6) -> str:
@@ -137,7 +146,8 @@ def _node_down(cx: _Ctx) -> None:
         for p in pods:
             cx.claim(d, p, None)
         d.title = _t(f"node {n.name} {status}")
-        d.cause = _t(f"{n.name} {status} since {hhmm(since)}, {_plural(len(pods), 'pod')} on it unreachable", 400)
+        when = f" since {hhmm(since)}" if since else ""
+        d.cause = _t(f"{n.name} {status}{when}, {_plural(len(pods), 'pod')} on it unreachable", 400)
         d.started_at = since
         d.next_step = _t(f"cordon {n.name} so nothing new lands there and drain it so its pods reschedule: "
                          f"kubectl cordon {n.name} && kubectl drain {n.name} --ignore-daemonsets "
@@ -188,7 +198,7 @@ def _describe_capacity(cx: _Ctx, d: _Draft, res: str) -> None:
         parts.append(f"{_plural(len(evicted), 'pod')} evicted for {res}")
     if d.nodes:
         since = _min_time(*(n.since(cond) for n in d.nodes))
-        parts.append(f"{names} under {cond} since {hhmm(since)}")
+        parts.append(f"{names} under {cond}" + (f" since {hhmm(since)}" if since else ""))
     if pending:
         d.kind = "capacity"
         d.title = _t(f"not enough {res}: {_plural(len(pending), 'pod')} cannot be scheduled")
@@ -636,6 +646,14 @@ def build_incidents(snapshot: Snapshot, changes: Sequence[Change] | None = None,
     finished = [(_finish(cx, d), d.anchor) for d in drafts]
     incidents = sorted(_assign_ids(finished, previous), key=_rank_key)
     return tuple(replace(i, rank=n) for n, i in enumerate(incidents, 1))
+
+
+def with_incidents(snapshot: Snapshot, previous: Snapshot | None = None,
+                   window_s: float = DEFAULT_WINDOW_S) -> Snapshot:
+    """The snapshot with its changes (the window's) and incidents (ids kept from `previous`)."""
+    changes = build_changes(snapshot, previous, window_s)
+    snap = replace(snapshot, changes=changes)
+    return replace(snap, incidents=build_incidents(snap, changes, previous.incidents if previous else ()))
 
 
 def _attach_workloads(cx: _Ctx) -> None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.sanitize import clip
 from cockpit.model import ContainerState, Pod
 
 PULL_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"})
@@ -58,10 +58,10 @@ def _container_problem(c: ContainerState) -> Problem | None:
     if c.reason == "OOMKilled":
         return Problem("oom", f"container {c.name}: OOMKilled, {c.restarts} restarts", container=c)
     if c.reason in PULL_REASONS:
-        return Problem("image-pull", sanitize_line(f"container {c.name}: {c.reason} {c.image}", 200), container=c)
+        return Problem("image-pull", clip(f"container {c.name}: {c.reason} {c.image}", 200), container=c)
     if c.reason in CONFIG_REASONS:
         text = f"container {c.name}: {c.reason}: {c.message}".rstrip(": ")
-        return Problem("config", sanitize_line(text, 200), container=c)
+        return Problem("config", clip(text, 200), container=c)
     return None
 
 
@@ -84,9 +84,9 @@ def pod_problem(pod: Pod, now: datetime) -> Problem | None:
         if pod.owner_kind == "Job":
             return None  # the Job's own retries and status say more; old failed attempts linger as noise
         if pod.reason == "Evicted":
-            return Problem("evicted", sanitize_line(f"Evicted: {pod.message}".rstrip(": "), 200),
+            return Problem("evicted", clip(f"Evicted: {pod.message}".rstrip(": "), 200),
                            lacked_resource(pod.message))
-        return Problem("failed", sanitize_line(pod.reason or "Failed", 200))
+        return Problem("failed", clip(pod.reason or "Failed", 200))
     found = [p for c in pod.containers if (p := _container_problem(c)) is not None]
     if not pod.containers:  # compact inputs (eval set, tables) carry only the status column
         bare = ContainerState(name="", reason=pod.reason.split(" ")[0], restarts=pod.restarts)
@@ -97,9 +97,9 @@ def pod_problem(pod: Pod, now: datetime) -> Problem | None:
         for ctype, status, reason, message in pod.conditions:
             if ctype == "PodScheduled" and status == "False":
                 text = message or reason or "not scheduled"
-                return Problem("unschedulable", sanitize_line(text.split(" preemption:")[0], 200), lacked_resource(text))
+                return Problem("unschedulable", clip(text.split(" preemption:")[0], 200), lacked_resource(text))
         if age > PENDING_AFTER_S:
-            return Problem("stuck", sanitize_line(f"Pending for {int(age // 60)}m: {pod.reason}", 200))
+            return Problem("stuck", clip(f"Pending for {int(age // 60)}m: {pod.reason}", 200))
         return None
     if pod.phase == "Unknown":
         return Problem("unknown", "phase Unknown: its node stopped reporting")

@@ -115,3 +115,9 @@ def sanitize_map(values: dict[str, str] | None, *, limit: int | None = MAX_FIELD
                  for_terminal: bool = True) -> dict[str, str]:
     return {sanitize_line(k, 256, for_terminal=for_terminal): sanitize(v, limit=limit, for_terminal=for_terminal)
             for k, v in (values or {}).items()}
+
+
+def clip(text: object, limit: int = 300) -> str:
+    """For prose a user reads (incidents, changes): one line, cut with an ellipsis, no internal markers."""
+    s = sanitize(text, limit=None, single_line=True)
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"

@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 from cockpit.errors import error_text as error_text  # re-export for compatibility
 from cockpit.model import (
     Alert,
+    Change,
     ClusterSummary,
     Event,
     Finding,
     Node,
     Pod,
+    Revision,
     Silence,
     SilenceRequest,
     SLOStatus,
@@ -41,6 +43,7 @@ from cockpit.sources.base import (
     SLOSource,
     SourceError,
 )
+from cockpit.sources.kube_changes import merge_events
 
 T = TypeVar("T")
 
@@ -60,6 +63,8 @@ class PodsResult:
     events: tuple[Event, ...]
     health: dict[str, SourceHealth]
     clusters: tuple[ClusterSummary, ...] = ()  # the fleet's per-cluster summary (--pods-from prometheus)
+    revisions: tuple[Revision, ...] = ()  # cockpit.sources.kube_changes: rollouts' templates
+    changes: tuple[Change, ...] = ()  # what a cluster reported changed itself (ConfigMap edits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,7 @@ def assemble_snapshot(a: AlertsResult, p: PodsResult, s: SLOResult, *, taken_at:
     return Snapshot(taken_at=taken_at, alerts=a.alerts, silences=a.silences, pods=p.pods, events=p.events,
                     nodes=p.nodes, workloads=p.workloads, slos=s.slos, findings=findings,
                     sources={**a.health, **p.health, **s.health}, contexts=contexts, demo=demo,
-                    clusters=p.clusters)
+                    clusters=p.clusters, revisions=p.revisions, changes=p.changes)
 
 
 def order_alerts(alerts: Iterable[Alert]) -> list[Alert]:
@@ -164,6 +169,8 @@ class Hub:
     silence_unavailable: str = ""
     clock: Callable[[], datetime] = utcnow  # the demo runs on a simulated clock
     prometheus: Any = None  # a PromQuery (query / query_range) for Marcus's tools, when configured
+    changes_window_s: float = 7200.0  # config changes_window: how far back "what changed" looks
+    _previous: Snapshot | None = None  # the last snapshot(): changes seen while running, stable incident ids
     _last: dict[str, Any] = field(default_factory=dict)
     _health: dict[str, SourceHealth] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -246,6 +253,8 @@ class Hub:
         nodes: list[Node] = []
         workloads: list[Workload] = []
         events: list[Event] = []
+        revisions: list[Revision] = []
+        changes: list[Change] = []
         for c in self.clusters:
             pods += self._call(c.name, "kubernetes", c.list_pods, [])
             lists = ((f"{c.name}\0nodes", c.list_nodes, nodes), (f"{c.name}\0workloads", c.list_workloads, workloads),
@@ -258,6 +267,13 @@ class Hub:
                 into += self._call(name, "kubernetes", fn, [])
                 h = self.health().get(name)
                 down = h is not None and not h.ok and "forbidden" not in h.error.lower()
+            if (changes_of := getattr(c, "list_changes", None)) is not None:  # cockpit.sources.kube_changes
+                slot = f"{c.name}\0changes"
+                got = self._cached(slot, changes_of, None) if down else self._call(slot, "kubernetes", changes_of, None)
+                if got is not None:
+                    revisions += got.revisions
+                    changes += got.changes
+                    events = merge_events(events, got.warnings)
         # Secondary lists (nodes, workloads, events) may be forbidden by RBAC: that only adds its
         # text. Any other failure means the API server is not answering, and the pods a watch cache
         # still serves may be old: the context is stale.
@@ -269,7 +285,8 @@ class Hub:
                     denied = "forbidden" in h.error.lower()
                     health[c.name] = replace(health[c.name], ok=denied, error=f"{extra}: {h.error}")
         fleet = tuple(s for c in self.clusters if isinstance(c, FleetView) for s in c.summaries())
-        return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health, fleet)
+        return PodsResult(tuple(pods), tuple(nodes), tuple(workloads), tuple(events), health, fleet,
+                          tuple(revisions), tuple(changes))
 
     def refresh_slos(self) -> SLOResult:
         slos: list[SLOStatus] = []
@@ -293,6 +310,7 @@ class Hub:
     def snapshot(self) -> Snapshot:
         """Everything at once, the three refreshes in parallel; findings computed from the result."""
         from cockpit.analysis.analyzers import analyze
+        from cockpit.analysis.incidents import with_incidents
 
         with ThreadPoolExecutor(max_workers=3) as pool:
             fa = pool.submit(self.refresh_alerts)
@@ -301,7 +319,9 @@ class Hub:
             a, p, s = fa.result(), fp.result(), fs.result()
         snap = assemble_snapshot(a, p, s, taken_at=self.clock(), contexts=tuple(c.name for c in self.clusters),
                                  demo=self.demo)
-        return replace(snap, findings=tuple(analyze(snap)))
+        snap = with_incidents(replace(snap, findings=tuple(analyze(snap))), self._previous, self.changes_window_s)
+        self._previous = snap  # SLO status and scale changes are seen between snapshots; incident ids kept
+        return snap
 
     def cluster(self, context: str) -> ClusterSource:
         for c in self.clusters:

@@ -209,12 +209,18 @@ def parse_pod(obj: PodJSON | J, context: str = "") -> Pod:
 
 
 def parse_node(obj: J, context: str = "") -> Node:
-    conds = {c.get("type"): c.get("status") for c in (obj.get("status") or _EMPTY).get("conditions") or ()}
+    status = obj.get("status") or _EMPTY
+    raw = status.get("conditions") or ()
+    conds = {c.get("type"): c.get("status") for c in raw}
     return Node(
         name=(obj.get("metadata") or _EMPTY).get("name", ""),
         ready=conds.get("Ready") == "True",
         pressure=tuple(p for p in PRESSURES if conds.get(p) == "True"),
         context=context,
+        conditions=tuple((str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason") or ""),
+                          ts(c.get("lastTransitionTime"))) for c in raw),
+        unschedulable=bool((obj.get("spec") or _EMPTY).get("unschedulable")),
+        allocatable={str(k): str(v) for k, v in (status.get("allocatable") or _EMPTY).items()},
     )
 
 
@@ -228,8 +234,15 @@ def parse_workload(obj: J, kind: str, context: str = "") -> Workload:
         desired = st.get("replicas", 0) if replicas is None else replicas
         ready, updated = st.get("readyReplicas", 0), st.get("updatedReplicas", 0)
         available = st.get("availableReplicas", 0)
+    conditions = tuple((str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason") or ""),
+                        str(c.get("message") or ""), ts(c.get("lastTransitionTime")))
+                       for c in st.get("conditions") or ())
     return Workload(kind, meta.get("namespace", ""), meta.get("name", ""), int(desired or 0),
-                    int(ready or 0), int(updated or 0), int(available or 0), context)
+                    int(ready or 0), int(updated or 0), int(available or 0), context,
+                    paused=bool(spec.get("paused")), conditions=conditions,
+                    generation=int(meta.get("generation") or 0),
+                    observed_generation=int(st.get("observedGeneration") or 0),
+                    created_at=ts(meta.get("creationTimestamp")))
 
 
 def parse_event(obj: J, context: str = "") -> Event:
