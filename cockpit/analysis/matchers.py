@@ -1,7 +1,10 @@
 """Alertmanager label matchers: parse what a user types, match alerts, propose and preview silences.
 
 Pure functions over cockpit.model; semantics follow Alertmanager: a regex matches the whole value
-(anchored), and a missing label matches as the empty string.
+(anchored), and a missing label matches as the empty string. Regexes run on RE2 (google-re2), the
+engine Alertmanager's Go regexp uses: linear time, so a pattern like `(a+)+b` typed into the filter
+cannot freeze the screen on a long label, and what RE2 refuses (backreferences, lookaround) is
+refused here as Alertmanager would.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
+
+import re2
 
 from cockpit.model import Alert, Matcher
 
@@ -23,9 +28,24 @@ VOLATILE_LABELS = frozenset({"value", "current_value", "current", "observed", "m
 BROAD_ALERT_COUNT = 20
 
 
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print parse errors on stderr, i.e. over the screen
+RegexError = re2.error
+
+
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"(?:{pattern})")  # like Go RE2: "." does not match a newline
+def _regex(pattern: str) -> Any:
+    return re2.compile(f"(?:{pattern})", options=_RE2_OPTIONS)  # as in Go: "." does not match a newline
+
+
+def regex_problem(pattern: str) -> str:
+    """Why RE2 refuses `pattern`, or "" when it compiles."""
+    try:
+        _regex(pattern)
+    except RegexError as exc:
+        detail = exc.args[0] if exc.args else exc
+        return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+    return ""
 
 
 def _error(text: str, pos: int, what: str) -> ValueError:
@@ -74,11 +94,8 @@ def _one(text: str, pos: int) -> tuple[Matcher, int]:
         i += 1
     value, end = _value(text, i)
     matcher = Matcher(name.group(), value, is_regex="~" in op, is_equal=not op.startswith("!"))
-    if matcher.is_regex:
-        try:
-            _regex(value)
-        except re.error as exc:
-            raise _error(text, i, f"invalid regex {value!r}: {exc}") from None
+    if matcher.is_regex and (problem := regex_problem(value)):
+        raise _error(text, i, f"invalid regex {value!r}: {problem}")
     return matcher, end
 
 

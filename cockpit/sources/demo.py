@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from cockpit.analysis.matchers import matcher_matches as _matcher_matches
+from cockpit.analysis.matchers import regex_problem
 from cockpit.model import (
     Alert,
     ContainerState,
@@ -125,11 +126,8 @@ class DemoWorld:
         if not req.matchers:
             raise SourceError("demo-alertmanager: a silence needs at least one matcher")
         for m in req.matchers:
-            if m.is_regex:
-                try:
-                    re.compile(m.value)
-                except re.error as exc:
-                    raise SourceError(f"demo-alertmanager: bad regex in matcher {m}: {exc}") from None
+            if m.is_regex and (problem := regex_problem(m.value)):
+                raise SourceError(f"demo-alertmanager: bad regex in matcher {m}: {problem}")
         now = self.now()
         with self.lock:
             sid = f"demo-{next(self._ids):04d}"
@@ -148,10 +146,8 @@ class DemoWorld:
 
 
 def matcher_matches(m: Matcher, labels: dict[str, str] | object) -> bool:
-    """Alertmanager semantics: a missing label is the empty string; regexes are fully anchored."""
-    value = labels.get(m.name, "")  # type: ignore[attr-defined]
-    hit = re.fullmatch(m.value, value) is not None if m.is_regex else value == m.value
-    return hit if m.is_equal else not hit
+    """Alertmanager semantics, the same code as the filter and the silence preview (RE2)."""
+    return _matcher_matches(m, labels)  # type: ignore[arg-type]
 
 
 # -- the cluster --------------------------------------------------------------------------------
