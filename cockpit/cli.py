@@ -74,7 +74,7 @@ def check_urls(args: argparse.Namespace, env: dict[str, str] | None = None) -> N
     """URL flags (and the environment variables they override) are URLs, or cockpit stops here with
     the flag named. Config-file URLs are checked where the file is read, with its line."""
     from cockpit.config import from_env
-    from cockpit.urls import shown, url_problem
+    from cockpit.urls import explain, shown, url_problem
 
     env_values = from_env(dict(os.environ) if env is None else env)
     given = [("--prometheus", args.prometheus)] if args.prometheus is not None else \
@@ -86,7 +86,7 @@ def check_urls(args: argparse.Namespace, env: dict[str, str] | None = None) -> N
     for name, value in given:
         problem = url_problem(value)
         if problem:
-            raise ConfigError(f"{name} {shown(value)}: {problem}")
+            raise ConfigError(f"{name} {shown(value)}: {explain(problem)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -305,6 +305,25 @@ def texts(value: Any, where: Where) -> tuple[str, ...]:
     return tuple(text(v, where.item(value, i)) for i, v in enumerate(value))
 
 
+def url(value: Any, where: Where) -> str:
+    """A backend URL: checked here, with the file's line, not at the first request."""
+    from cockpit.urls import explain, url_problem
+
+    problem = url_problem(text(value, where))
+    if problem:
+        raise where.error(f"is {explain(problem)}, got {shown(value)}")
+    return value
+
+
+def urls(value: Any, where: Where) -> tuple[str, ...]:
+    """One URL or a list of them."""
+    if isinstance(value, str):
+        return (url(value, where),)
+    if not isinstance(value, list):
+        raise where.error(f"must be a list of URLs, got {shown(value)}")
+    return tuple(url(v, where.item(value, i)) for i, v in enumerate(value))
+
+
 def regexes(value: Any, where: Where) -> tuple[str, ...]:
     out = texts(value, where)
     for i, pattern in enumerate(out):
@@ -395,9 +414,9 @@ AUTH_KEYS: dict[str, Check] = {
 
 # One line per config key: its check. A new key is a Config field plus a line here.
 KEYS: dict[str, Check] = {
-    "prometheus": text,
+    "prometheus": url,
     "prometheus_auth": mapping_of(AUTH_KEYS, HttpAuth),
-    "alertmanagers": texts,
+    "alertmanagers": urls,
     "alertmanager_auth": mapping_of(AUTH_KEYS, HttpAuth),
     "kubeconfig": text,
     "contexts": texts,

@@ -12,19 +12,27 @@ def url_problem(value: str) -> str:
     start-up, not as an httpx UnsupportedProtocol in a pane later."""
     text = value.strip()
     if not text:
-        return "empty URL"
+        return "empty"
     if any(c.isspace() or ord(c) < 32 for c in text):
-        return "a URL cannot contain spaces or control characters"
+        return "spaces or control characters"
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
     except ValueError as exc:
-        return f"not a valid URL ({exc})"
+        return str(exc).lower()
     if parts.scheme.lower() not in SCHEMES:
-        return "not a URL: it must start with http:// or https:// (e.g. http://prometheus:9090)"
+        return "no http:// or https:// in front"
     if not parts.hostname:
-        return "the URL has no host (e.g. http://prometheus:9090)"
+        return "no host"
     return ""
+
+
+def explain(problem: str) -> str:
+    """'not a URL (no host; e.g. http://prometheus:9090)'."""
+    return f"not a URL ({problem}; e.g. {EXAMPLE})"
+
+
+EXAMPLE = "http://prometheus:9090"
 
 
 def shown(value: str, limit: int = 80) -> str:

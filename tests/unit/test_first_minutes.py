@@ -134,3 +134,16 @@ def test_data_that_went_stale_keeps_its_count_and_says_stale():
     text = snapshot_markdown(snap, cov)
     assert "## Alerts 1 · 1 critical · STALE (cannot connect (refused))" in text
     assert snap.sources[src.name].error == "cannot connect (refused)"  # the name is beside it, once
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("alerts_interval_s: 10\nprometheus: prom.example:9090\n", ":2: key 'prometheus' is not a URL"),
+    ("alertmanagers:\n  - http://am-0:9093\n  - am-1:9093\n", ":3: key 'alertmanagers[1]' is not a URL"),
+    ("alertmanager: 'http://am 0:9093'\n", ":1: key 'alertmanager' is not a URL"),
+])
+def test_a_config_file_url_that_is_not_a_url_names_file_and_line(tmp_path, capsys, text, where):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    assert main(["--config", str(path), "snapshot"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"cockpit: error: {path}{where}"), err
