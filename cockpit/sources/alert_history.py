@@ -167,3 +167,80 @@ def read_history(prom: PromQuery, start: float, end: float, interval_s: float | 
         return History((), start, end, step, sent, error=errors[0])
     return History(tuple(assemble(results, start, end, step)), start, end, step, sent,
                    error=errors[0] if errors else "")
+
+
+# -- the other records of a shift ---------------------------------------------------------------------
+
+
+def audit_entries(audit: Any) -> tuple[list[dict[str, Any]], str]:
+    """The audit log's entries, and a one-line problem when it cannot be read."""
+    if audit is None:
+        return [], ""
+    try:
+        return audit.entries(), ""
+    except (OSError, ValueError) as exc:
+        return [], f"audit log {getattr(audit, 'path', '')} unreadable: {exc}"
+
+
+def slo_budgets(hub: Any, start: float, end: float) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """Budget remaining at the window's start and end, per SLO: one two-point range query each."""
+    from cockpit.slo.burn import budget_history
+
+    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for engine in hub.slo_sources:
+        for spec in getattr(engine, "specs", ()):
+            try:
+                points = budget_history(spec, engine.prom, start, end, points=2)
+            except Exception:  # noqa: BLE001 - that SLO shows "-": the rest of the hand-over stands
+                continue
+            at = dict(points)
+            first = next((v for t, v in points if abs(t - start) < 1), None)
+            out[spec.key] = (first, at.get(max(at)) if at else None)
+    return out
+
+
+def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
+               log: Callable[[str], None] | None = None, expires_soon_s: float = 7200.0) -> Any:
+    """Everything the hand-over needs for [start, end], read in parallel; never raises for a backend."""
+    from cockpit.analysis.handover import ShiftRecords
+    from cockpit.sources.hub import error_text
+
+    problems: list[str] = []
+    t0, t1 = start.timestamp(), end.timestamp()
+
+    def silences() -> list[Any]:
+        out: dict[str, Any] = {}
+        for b in hub.silence_backends:
+            try:
+                for s in b.fetch_silences():
+                    out.setdefault(s.id, s)
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"{b.name}: {error_text(exc)}")
+        return list(out.values())
+
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="shift") as pool:
+        f_hist = pool.submit(read_history, hub.prometheus, t0, t1, None, log) if hub.prometheus else None
+        f_alerts = pool.submit(hub.refresh_alerts)
+        f_sil = pool.submit(silences)
+        f_slos = pool.submit(hub.refresh_slos)
+        f_budget = pool.submit(slo_budgets, hub, t0, t1)
+        history = f_hist.result() if f_hist else None
+        alerts, sils, slos, budgets = f_alerts.result(), f_sil.result(), f_slos.result(), f_budget.result()
+    if history is not None and history.error:
+        problems.append(f"alert history from {hub.prometheus.name}: {history.error}")
+    problems += [f"{h.name}: {h.error}" for h in {**alerts.health, **slos.health}.values() if not h.ok]
+    actions, audit_problem = audit_entries(hub.audit)
+    if audit_problem:
+        problems.append(audit_problem)
+    incidents, acks, notes = [], [], []
+    if journal is not None:
+        incidents, acks, notes = journal.incidents(start), journal.acks(start), journal.notes(start)
+        if journal.problem:
+            problems.append(journal.problem)
+    return ShiftRecords(
+        start=start, end=end, history=history.alerts if history else (), alerts=alerts.alerts,
+        silences=sils, actions=actions, incidents=incidents, acks=acks, notes=notes, slos=slos.slos,
+        budgets=budgets, problems=tuple(dict.fromkeys(problems)),
+        history_from=(f"{hub.prometheus.name} (ALERTS, {history.step_s:g}s resolution)" if history else ""),
+        expires_soon_s=expires_soon_s,
+    )
