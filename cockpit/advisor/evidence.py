@@ -81,6 +81,7 @@ class Known:
 
     names: set[str] = field(default_factory=set)
     namespaces: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)  # SLO services: `service/slo` names an SLO
     _sorted: list[str] | None = None
 
     @classmethod
@@ -135,6 +136,7 @@ class Known:
             self.namespaces.add(w.namespace.lower())
         for s in snap.slos:
             self._add(s.service, s.name, f"{s.service}/{s.name}", s.namespace)
+            self.services.add(s.service.lower())
             self.add_text(s.error)
         for e in snap.events:
             self._add(e.involved_name, e.namespace)
@@ -195,7 +197,7 @@ def names_to_check(core: str, prev: str, window: set[str], known: Known) -> list
         left, right = parts[0].lower(), parts[1]
         if left in KIND_WORDS:
             return [right] if (_slot_name(right.lower()) or right.islower() and WORDISH.fullmatch(right)) else []
-        if left in known.namespaces or known.knows(left) and (_slot_name(left) or left in known.names):
+        if left in known.namespaces or left in known.services or (_slot_name(left) and known.knows(left)):
             return [p for p in parts if DNS.fullmatch(p.lower()) or WORDISH.fullmatch(p.lower())]
         return [p for p in parts if _strong(p.lower())]
     if ":" in core:  # an image reference or host:port; the host part may be a node

@@ -1,7 +1,8 @@
 """Eval screen states: compact YAML -> Snapshot + the findings a principal SRE would name.
 
 One file per case. Keys: name, description, question (optional), alerts, pods, nodes, workloads, slos,
-silences, sources, expect, expect_not. Pods are written like `kubectl get pods` rows:
+silences, sources, revisions, changes, events, causes, expect, expect_not. Pods are written like
+`kubectl get pods` rows:
 
     pods:
       - {ns: shop, name: checkout-api-7d9f-x2x, owner: ReplicaSet/checkout-api-7d9f, status: CrashLoopBackOff,
@@ -11,6 +12,13 @@ silences, sources, expect, expect_not. Pods are written like `kubectl get pods` 
 gets a PodScheduled=False condition. SLO `status` is computed from `burn` when absent. An expectation
 matches a finding when its kind equals (or is one of) `kind` and `subject` is a substring of the
 finding's subject, case-insensitive. Used by tests/unit/test_eval_offline.py and by live-API scripts.
+
+`causes` is what a principal SRE would name in an answer (see tests/eval/score.py): each cause has an
+`id`, `names` (any one of them in an answer names the cause) and optionally `words` (a regex one line
+naming it must match too) and `members` (other names that belong to it: naming them is not noise).
+`healthy` lists names that must not be called a problem. Nodes take `ready: false|unknown`, `since`,
+`pressure`, `allocatable`; `revisions` are ReplicaSets ({workload: Deployment/ns/name, name, revision,
+image, age, desired, ready}); `changes` are source-reported changes (a ConfigMap edit).
 """
 
 from __future__ import annotations
@@ -25,11 +33,14 @@ import yaml
 
 from cockpit.model import (
     Alert,
+    Change,
     ContainerState,
+    Event,
     Finding,
     Matcher,
     Node,
     Pod,
+    Revision,
     Silence,
     SLOStatus,
     Snapshot,
@@ -56,6 +67,14 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Cause:
+    id: str
+    names: tuple[str, ...]
+    words: str = ""  # a regex a line naming the cause must match too ("" = any)
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EvalCase:
     name: str
     path: Path
@@ -64,6 +83,9 @@ class EvalCase:
     expect_not: tuple[Expect, ...] = ()
     question: str | None = None
     description: str = ""
+    causes: tuple[Cause, ...] = ()
+    healthy: tuple[str, ...] = ()
+    select: str = ""  # a row the user has selected: "pod NAME" | "alert NAME" | "slo SERVICE/NAME"
 
 
 def _ago(value: Any) -> datetime:
@@ -71,6 +93,15 @@ def _ago(value: Any) -> datetime:
     text = str(value or "1h")
     unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[text[-1]]
     return NOW - timedelta(seconds=float(text[:-1]) * unit)
+
+
+def _alerts(d: dict) -> list[Alert]:
+    """`count: N` makes N alerts, `{i}` in a label value numbered 0..N-1 (an alert storm)."""
+    n = int(d.get("count", 1))
+    if n == 1:
+        return [_alert(d)]
+    return [_alert({**d, "labels": {k: str(v).replace("{i}", str(i)) for k, v in d.get("labels", {}).items()}})
+            for i in range(n)]
 
 
 def _alert(d: dict) -> Alert:
@@ -102,13 +133,19 @@ def _pod(d: dict, name: str) -> Pod:
         restarts=int(d.get("restarts", 0)), state="running" if running else "waiting",
         reason=status if status in WAITING or running else "", message=d.get("message", ""),
         last_reason=d.get("last", ""), last_exit_code=d.get("exit"), memory_limit=str(d.get("limit", "")),
+        memory_request=str(d.get("request", "")), cpu_request=str(d.get("cpu", "")),
     )
     conds: tuple[tuple[str, str, str, str], ...] = ()
     if d.get("unschedulable"):
         conds = (("PodScheduled", "False", "Unschedulable", d["unschedulable"]),)
-    return Pod(d["ns"], name, phase, int(running), 1, c.restarts, status, d.get("node", ""),
-               _ago(d.get("age", "2d")), "eval", {"app": app, **d.get("labels", {})}, (c,),
-               owner_kind, owner_name, conds)
+    labels = {"app": app, **d.get("labels", {})}
+    if owner_kind == "ReplicaSet" and "-" in owner_name:
+        labels.setdefault("pod-template-hash", owner_name.rsplit("-", 1)[1])
+    ready = int(d["ready"]) if "ready" in d else int(running)
+    restarted = _ago(d["restarted"]) if d.get("restarted") else None
+    return Pod(d["ns"], name, phase, ready, 1, c.restarts, status, d.get("node", ""),
+               _ago(d.get("age", "2d")), "eval", labels, (c,),
+               owner_kind, owner_name, conds, restarted, message=d.get("pod_message", ""))
 
 
 def _slo(d: dict) -> SLOStatus:
@@ -140,6 +177,40 @@ def _sources(d: dict) -> dict[str, SourceHealth]:
     return out
 
 
+def _node(n: dict) -> Node:
+    ready = n.get("ready", True)
+    status = "True" if ready is True else "Unknown" if str(ready).lower() == "unknown" else "False"
+    since = _ago(n.get("since", "3d" if status == "True" else "12m"))
+    conds = [("Ready", status, "" if status == "True" else "KubeletStopped", since)]
+    conds += [(p, "True", "", _ago(n.get("since", "20m"))) for p in n.get("pressure", ())]
+    return Node(n["name"], status == "True", tuple(n.get("pressure", ())), "eval", tuple(conds),
+                bool(n.get("cordoned")), {k: str(v) for k, v in (n.get("allocatable") or {}).items()})
+
+
+def _revision(r: dict) -> Revision:
+    kind, ns, owner = r["workload"].split("/")
+    name = r["name"]
+    container = r.get("container", owner)
+    return Revision("ReplicaSet", ns, name, kind, owner, int(r["revision"]), _ago(r.get("age", "3d")),
+                    ((container, r["image"]),), {f"image/{container}": r["image"]}, int(r.get("desired", 0)),
+                    int(r.get("ready", 0)), name.rsplit("-", 1)[1], "eval")
+
+
+def _change(c: dict) -> Change:
+    return Change(_ago(c.get("ago", "10m")), c["kind"], c["subject"], c["summary"], tuple(c.get("refs", ())),
+                  {k: str(v) for k, v in (c.get("details") or {}).items()}, "eval")
+
+
+def _event(e: dict) -> Event:
+    return Event(e["ns"], e.get("kind", "Pod"), e["name"], e.get("type", "Warning"), e["reason"], e["message"],
+                 int(e.get("count", 1)), _ago(e.get("ago", "10m")), _ago(e.get("ago", "10m")), context="eval")
+
+
+def _causes(items: list | None) -> tuple[Cause, ...]:
+    return tuple(Cause(str(c["id"]), tuple(str(n) for n in c["names"]), str(c.get("words", "")),
+                       tuple(str(m) for m in c.get("members", ()))) for c in items or [])
+
+
 def _expects(items: list | None) -> tuple[Expect, ...]:
     out = []
     for e in items or []:
@@ -149,21 +220,44 @@ def _expects(items: list | None) -> tuple[Expect, ...]:
 
 
 def load_case(path: Path) -> EvalCase:
+    """One screen state, with its changes and incidents computed as the cockpit computes them."""
     d = yaml.safe_load(path.read_text())
+    snap = _snapshot(d)
+    return EvalCase(d["name"], path, snap, _expects(d.get("expect")), _expects(d.get("expect_not")),
+                    d.get("question"), d.get("description", ""), _causes(d.get("causes")),
+                    tuple(str(h) for h in d.get("healthy") or ()), str(d.get("select", "")))
+
+
+def _snapshot(d: dict) -> Snapshot:
     snap = Snapshot(
         taken_at=NOW,
-        alerts=tuple(_alert(a) for a in d.get("alerts") or []),
+        alerts=tuple(x for a in d.get("alerts") or [] for x in _alerts(a)),
         silences=tuple(_silence(s) for s in d.get("silences") or []),
         pods=tuple(p for spec in d.get("pods") or [] for p in _pods(spec)),
-        nodes=tuple(Node(n["name"], n.get("ready", True), tuple(n.get("pressure", ()))) for n in d.get("nodes") or []),
+        nodes=tuple(_node(n) for n in d.get("nodes") or []),
         workloads=tuple(Workload(w.get("kind", "Deployment"), w["ns"], w["name"], w["desired"], w["ready"],
-                                 w.get("updated", 0)) for w in d.get("workloads") or []),
+                                 w.get("updated", 0), context="eval") for w in d.get("workloads") or []),
         slos=tuple(_slo(s) for s in d.get("slos") or []),
+        events=tuple(_event(e) for e in d.get("events") or []),
         sources=_sources(d.get("sources")),
         contexts=("eval",),
+        revisions=tuple(_revision(r) for r in d.get("revisions") or []),
+        changes=tuple(_change(c) for c in d.get("changes") or []),
     )
-    return EvalCase(d["name"], path, snap, _expects(d.get("expect")), _expects(d.get("expect_not")),
-                    d.get("question"), d.get("description", ""))
+    return with_incidents(snap)
+
+
+def with_incidents(snap: Snapshot) -> Snapshot:
+    """Findings, changes and incidents attached, as the cockpit's worker attaches them."""
+    from dataclasses import replace
+
+    from cockpit.analysis.analyzers import analyze
+    from cockpit.analysis.changes import build_changes
+    from cockpit.analysis.incidents import build_incidents
+
+    changes = build_changes(snap)
+    snap = replace(snap, changes=changes)
+    return replace(snap, incidents=build_incidents(snap, changes), findings=tuple(analyze(snap)))
 
 
 def load_cases(folder: Path = EVAL_DIR) -> list[EvalCase]:
