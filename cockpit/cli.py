@@ -143,10 +143,13 @@ def log_to_file() -> None:
 def cmd_run(config: Config) -> int:
     log_to_file()
     hub, clock, advisor = start_tui(config)
+    from cockpit import termsignals
     from cockpit.ui.app import CockpitApp
 
-    CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock).run()
-    return 0
+    app = CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock)
+    from cockpit.sources.kube_exec import kill_running
+
+    return termsignals.run(app, cleanup=kill_running)  # a forced exit still kills exec plugins
 
 
 def start_tui(config: Config) -> tuple[Any, Any, Any]:
@@ -200,6 +203,8 @@ def coverage_markers(coverage: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str, Any]:
+    from cockpit.incident_export import snapshot_parts
+
     now = snap.taken_at
     return {
         "taken_at": now.isoformat(),
@@ -231,6 +236,7 @@ def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str
             "evidence": list(f.evidence), "related": list(f.related),
         } for f in snap.findings],
         "sources": {name: h.text for name, h in snap.sources.items()},
+        **snapshot_parts(snap),  # incidents, changes
         **coverage_markers(coverage),
     }
 

@@ -78,6 +78,7 @@ class Config:
     cluster_label: str = "cluster"  # the label naming a fleet pod's cluster
     cluster_contexts: Mapping[str, str] = field(default_factory=dict)  # fleet cluster -> kube context
     fleet_scrape_interval_s: float = 30.0  # kube-state-metrics scrape interval: stale after two of them
+    changes_window: float = 7200.0  # seconds "what changed" looks back (config: 2h, 30m, ...)
     source_file: str = ""  # the config file read, if any
 
     @property
@@ -441,6 +442,7 @@ KEYS: dict[str, Check] = {
     "cluster_label": label_name,
     "cluster_contexts": names_map,
     "fleet_scrape_interval_s": seconds(1, 3600),
+    "changes_window": seconds(60, 7 * DAY_S),
 }
 KEY_ALIASES = {"alertmanager": "alertmanagers", "context": "contexts"}
 _TUPLES = {f.name for f in fields(Config) if str(f.type).startswith("tuple")}

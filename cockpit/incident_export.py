@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.sanitize import clip
 from cockpit.model import Change, Impact, Incident, Snapshot
 
 
@@ -49,7 +49,7 @@ def snapshot_parts(snap: Snapshot) -> dict[str, Any]:
 
 
 def _md(text: object, limit: int = 300) -> str:
-    return sanitize_line(text, limit).replace("|", "\\|").replace("`", "'")
+    return clip(text, limit).replace("|", "\\|").replace("`", "'")
 
 
 def age_text(seconds: float) -> str:

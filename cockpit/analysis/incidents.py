@@ -499,7 +499,7 @@ def _evidence(cx: _Ctx, d: _Draft) -> tuple[Evidence, ...]:
                             _t(f"{c.at:%H:%M:%S} {c.subject}: {c.summary}", 400)))
     for n in d.nodes:
         conds = ", ".join(f"{t}={s}" + (f" since {hhmm(at)}" if at else "") for t, s, _, at in n.conditions
-                          if t == "Ready" or s == "True") or ("Ready" if n.ready else "NotReady")
+                          if (t == "Ready") != (s == "True")) or ("Ready" if n.ready else "NotReady")
         out.append(Evidence(evidence_id("node", cx.nref(n)), "node", _t(f"node {n.name}: {conds}"
                                                                         + ("; cordoned" if n.unschedulable else ""))))
     for w in d.workloads:

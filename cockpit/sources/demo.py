@@ -30,6 +30,7 @@ from cockpit.model import (
     Node,
     Pod,
     PodDescription,
+    Revision,
     Silence,
     SilenceRequest,
     SLOStatus,
@@ -38,6 +39,7 @@ from cockpit.model import (
 )
 from cockpit.sources.base import SourceError
 from cockpit.sources.hub import Hub
+from cockpit.sources.kube_changes import ClusterChanges
 
 CYCLE_S = 600.0
 # (phase, start offset in the cycle); each phase lasts until the next one starts.
@@ -92,8 +94,21 @@ class DemoWorld:
 
     def nodes(self) -> list[Node]:
         pressure = 120 <= self.t() < 390
-        return [Node(n, ready=True, pressure=("MemoryPressure",) if n == "node-3" and pressure else (),
-                     context=CONTEXT) for n in NODES]
+        booted = self.now() - timedelta(days=30)
+        out = []
+        for n in NODES:
+            hot = n == "node-3" and pressure
+            since = self.at(120) if hot else self.at(390) if n == "node-3" and self.t() >= 390 else booted
+            conds = (("Ready", "True", "KubeletReady", booted),
+                     ("MemoryPressure", "True" if hot else "False",
+                      "KubeletHasInsufficientMemory" if hot else "KubeletHasSufficientMemory", since),
+                     ("DiskPressure", "False", "KubeletHasNoDiskPressure", booted))
+            out.append(Node(n, ready=True, pressure=("MemoryPressure",) if hot else (), context=CONTEXT,
+                            conditions=conds, allocatable={"memory": "15Gi", "cpu": "4"}))
+        return out
+
+    def revisions(self) -> list[Revision]:
+        return _revisions(self)
 
     def workloads(self) -> list[Workload]:
         return _workloads(self)
@@ -316,6 +331,25 @@ def _workloads(w: DemoWorld) -> list[Workload]:
     updated = 3 if 150 <= t < 330 else 1 if 90 <= t < 150 else 3
     out.append(Workload("Deployment", "shop", "checkout-api", 3, max(ready, 1), updated, max(ready, 1), CONTEXT))
     return out
+
+
+def _revisions(w: DemoWorld) -> list[Revision]:
+    """checkout-api's two ReplicaSets: v2.13.2 (days old) and v2.14.0, created when the deploy starts."""
+    t = w.t()
+    good_ready = 3 if t < 90 or t >= 390 else 1 if t < 330 else 2
+    bad = 0 if t < 90 or t >= 330 else 1 if t < 150 else 3
+
+    def rs(hash_: str, revision: int, created: datetime, image: str, desired: int, ready: int) -> Revision:
+        images = (("checkout-api", image),)
+        template = {"image of checkout-api": image, "resources of checkout-api": "512Mi", "env of checkout-api":
+                    "heap-75" if image == BAD_IMAGE else "heap-50"}
+        return Revision("ReplicaSet", "shop", f"checkout-api-{hash_}", "Deployment", "checkout-api", revision,
+                        created, images, template, desired, ready, hash_, CONTEXT)
+
+    good = rs(GOOD_RS, 6, w.now() - timedelta(days=4), GOOD_IMAGE, good_ready, good_ready)
+    if t < 90:
+        return [good]
+    return [good, rs(BAD_RS, 7, w.at(90), BAD_IMAGE, bad, 1 if 120 < t < 150 else 0)]
 
 
 def _events(w: DemoWorld) -> list[Event]:
@@ -590,6 +624,9 @@ class DemoCluster:
     def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]:
         return [e for e in self.world.events() if (namespace is None or e.namespace == namespace)
                 and (name is None or e.involved_name == name)]
+
+    def list_changes(self) -> ClusterChanges:
+        return ClusterChanges(revisions=tuple(self.world.revisions()))
 
     def _pod(self, namespace: str, name: str) -> Pod:
         for p in self.world.pods():

@@ -39,7 +39,7 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
 
         world = DemoWorld()
         return demo_hub(world, readonly=config.readonly, audit=audit), world.now
-    hub = Hub(readonly=config.readonly, audit=audit)
+    hub = Hub(readonly=config.readonly, audit=audit, changes_window_s=config.changes_window)
     prometheus = None
     if config.prometheus:
         from cockpit.sources.prometheus import PrometheusSource
