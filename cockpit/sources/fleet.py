@@ -204,7 +204,10 @@ class FleetSource:
         workloads = self._workloads(gap_names - {""}, got["gaps"], log)
         nodes = parse_nodes(((lb, v) for lb, v in got["nodes"] if "condition" in lb),
                             ((lb, v) for lb, v in got["nodes"] if "condition" not in lb), c)
-        fresh = {lb.get(c, ""): True for lb, v in got["fresh"] if v > 0}
+        # Fresh: node samples within two scrape intervals and pods in the instant view (Prometheus drops
+        # ended series from instant queries at once, before the window empties).
+        counted = {lb.get(c, "") for lb, _ in got["pod_counts"]}
+        fresh = {lb.get(c, ""): True for lb, v in got["fresh"] if v > 0 and lb.get(c, "") in counted}
         self._known |= {lb.get(c, "") for lb, _ in got["known"]} | set(fresh)
         contexts = {cl: self.cluster_contexts.get(cl, "") for cl in self._known}
         problems = [p for p in pods if (p.cluster, p.namespace, p.name) in problem_keys]

@@ -130,6 +130,8 @@ def _scrape_configs(targets: Iterable[str]) -> list[dict]:
             "job_name": "exporter" if i == 0 else f"exporter{i}",
             "scheme": scheme,
             "metrics_path": path,
+            # keep an exporter's own labels (a fleet exporter says which `cluster` a series is from)
+            "honor_labels": True,
             "static_configs": [{"targets": hosts}],
         }
         for i, ((scheme, path), hosts) in enumerate(by_path.items())
