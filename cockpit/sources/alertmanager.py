@@ -6,7 +6,7 @@ backend actually holds.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.config import HttpAuth
@@ -120,6 +120,21 @@ class AlertmanagerSource:
         if not silence_id:
             raise SourceError(f"{self.name}: silence created but no id returned")
         return self.get_silence(str(silence_id))
+
+    def update_silence(self, silence: Silence, ends_at: datetime) -> Silence:
+        """A new end for a live silence, read back. Alertmanager edits it in place when only the end
+        moves; otherwise it expires the old one and answers with a new id, which is what we read."""
+        payload = {
+            "id": silence.id,
+            "matchers": [matcher_to_api(m) for m in silence.matchers],
+            "startsAt": silence.starts_at.isoformat(),
+            "endsAt": ends_at.isoformat(),
+            "createdBy": silence.created_by,
+            "comment": silence.comment,
+        }
+        body = self._request("POST", "/api/v2/silences", json=payload)
+        silence_id = body.get("silenceID") if isinstance(body, dict) else None
+        return self.get_silence(str(silence_id or silence.id))
 
     def expire_silence(self, silence_id: str) -> Silence:
         self._request("DELETE", f"/api/v2/silence/{silence_id}")

@@ -48,6 +48,11 @@ from cockpit.sources.kube_changes import merge_events
 T = TypeVar("T")
 
 
+class NoChangeError(SourceError):
+    """An action found nothing to do (the silence had already expired): said plainly, and audited as
+    such, never as a success."""
+
+
 @dataclass(frozen=True, slots=True)
 class AlertsResult:
     alerts: tuple[Alert, ...]
@@ -343,6 +348,10 @@ class Hub:
         pending = self.audit.begin(action, detail) if self.audit else None
         try:
             result = fn()
+        except NoChangeError as exc:
+            if self.audit:
+                self.audit.finish(pending, action, detail, result=f"no change: {exc}")
+            raise
         except Exception as exc:
             if self.audit:
                 self.audit.finish(pending, action, detail, result=f"error: {error_text(exc)}")
@@ -370,8 +379,69 @@ class Hub:
 
         return self._act("silence", detail, create)
 
+    def read_silence(self, silence_id: str) -> Silence | None:
+        """The silence as a backend holds it now (None when no backend knows it)."""
+        for b in self.silence_backends:
+            get = getattr(b, "get_silence", None)
+            try:
+                found = get(silence_id) if get else next((s for s in b.fetch_silences() if s.id == silence_id), None)
+            except Exception:  # noqa: BLE001 - try the next replica
+                continue
+            if found is not None:
+                return found
+        return None
+
+    def _already_expired(self, prior: Silence) -> NoChangeError:
+        """"already expired by 14:02:11 UTC (alice@host)": who, when the audit log knows it."""
+        who = ""
+        if self.audit:
+            try:
+                done = [e for e in self.audit.entries() if e.get("action") == "expire"
+                        and (e.get("detail") or {}).get("silence_id") == prior.id and str(e.get("result", "")).startswith("ok")]
+            except (OSError, ValueError):
+                done = []
+            who = f" ({done[-1].get('who')})" if done else ""
+        return NoChangeError(f"silence {prior.id[:8]} already expired by {prior.ends_at:%H:%M:%S} UTC{who}")
+
+    def extend_silence(self, silence_id: str, ends_at: datetime) -> Silence:
+        """Move a live silence's end; the result is read back and must hold the new end."""
+        prior = self.read_silence(silence_id)
+        detail = {"silence_id": silence_id, "ends_at": ends_at.isoformat(),
+                  "previous_ends_at": prior.ends_at.isoformat() if prior else None}
+
+        def extend() -> Silence:
+            if prior is None:
+                raise SourceError(f"silence {silence_id[:8]} not found in any Alertmanager")
+            if prior.state == "expired":
+                raise self._already_expired(prior)
+            if ends_at <= utcnow():
+                raise SourceError("the new end must be in the future")
+            errors = []
+            for b in self.silence_backends:
+                try:
+                    update = getattr(b, "update_silence", None)
+                    if update is not None:
+                        result = update(prior, ends_at)
+                    else:  # a backend that cannot edit: a new silence with the same matchers, the old one expired
+                        seconds = int((ends_at - utcnow()).total_seconds())
+                        result = b.create_silence(SilenceRequest(prior.matchers, seconds, prior.created_by, prior.comment))
+                        if result.id != prior.id:
+                            b.expire_silence(prior.id)
+                except Exception as exc:
+                    errors.append(f"{b.name}: {source_reason(error_text(exc), b.name)}")
+                    continue
+                if abs((result.ends_at - ends_at).total_seconds()) > 2:
+                    raise SourceError(f"{b.name} holds the end {result.ends_at:%H:%M:%S} UTC, not the one asked for")
+                return result
+            raise SourceError("; ".join(errors))
+
+        return self._act("extend", detail, extend)
+
     def expire_silence(self, silence_id: str) -> Silence:
         def expire() -> Silence:
+            prior = self.read_silence(silence_id)  # never claim an expiry someone else (or time) already did
+            if prior is not None and prior.state == "expired":
+                raise self._already_expired(prior)
             errors = []
             for b in self.silence_backends:
                 try:

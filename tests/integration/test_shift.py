@@ -285,3 +285,30 @@ def test_expiring_soon_silences_and_their_problems_in_the_handover(stack: Stack,
     assert problem_silences["expires-soon"] in soon and problem_silences["long"] not in soon  # 8 d is past 8 h
     assert "expires-soon" in soon[problem_silences["expires-soon"]]["problems"]
     assert utcnow() - timedelta(minutes=5) < utcnow()
+
+
+# -- extend and expire: read back, audited, the prior state checked --------------------------------------
+
+
+def test_extend_then_expire_then_expire_again_says_already_expired(stack: Stack, tmp_path: Path) -> None:
+    from cockpit.sources.base import ReadOnlyError
+    from cockpit.sources.hub import Hub, NoChangeError
+
+    am = AlertmanagerSource(stack.am.url)
+    audit = AuditLog(tmp_path / "audit.jsonl", "carol@host")
+    hub = Hub(alert_sources=[am], silence_backends=[am], audit=audit)
+    s = hub.create_silence(SilenceRequest((Matcher("alertname", "ShiftHostile"),), 600, "carol", "carol: testing"))
+    new_end = s.ends_at + timedelta(hours=2)
+    extended = hub.extend_silence(s.id, new_end)
+    assert abs((extended.ends_at - new_end).total_seconds()) < 1 and extended.state == "active"
+    assert abs((am.get_silence(extended.id).ends_at - new_end).total_seconds()) < 1  # what Alertmanager holds
+    hub.expire_silence(extended.id)
+    with pytest.raises(NoChangeError, match=r"already expired by \d\d:\d\d:\d\d UTC \(carol@host\)"):
+        hub.expire_silence(extended.id)
+    results = [e["result"] for e in audit.entries() if not e["result"].startswith("started")]
+    assert results[-1].startswith("no change: ") and results[-2].startswith("ok: expired")
+    assert any(e["action"] == "extend" and e["result"].startswith("ok") for e in audit.entries())
+    readonly = Hub(alert_sources=[am], silence_backends=[am], audit=audit, readonly=True)
+    with pytest.raises(ReadOnlyError):
+        readonly.extend_silence(extended.id, new_end)
+    assert audit.entries()[-1]["result"] == "refused: read-only"
