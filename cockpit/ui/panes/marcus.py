@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from cockpit.analysis.sanitize import sanitize
+from cockpit.advisor.base import Advisor, AdvisorRequest
+from cockpit.analysis.sanitize import sanitize, sanitize_line
+from cockpit.errors import error_text
 
 MAX_MESSAGES = 40  # older messages are dropped: the panel is a conversation, not an archive
 
@@ -105,6 +108,23 @@ class MarcusPane(Vertical):
     def close_ask(self) -> None:
         self.ask_input.display = False
         self.about.display = False
+
+    @work(exclusive=True, group="marcus")
+    async def ask(self, advisor: Advisor, request: AdvisorRequest, reason: str = "") -> None:
+        """Stream one answer (or an unprompted comment) here; a new ask cancels the old stream (exclusive)."""
+        comment = " · comment" if request.question is None else ""
+        if request.question:
+            self.begin(f"you: {request.question}", "bold cyan")
+        self.begin("Marcus" + (f" · {sanitize_line(reason, 80)}" if reason else comment))
+        try:
+            async for chunk in advisor.stream(request):
+                if chunk.kind == "done":
+                    break
+                self.add(chunk.kind, chunk.text)
+        except Exception as exc:  # the pane must survive any advisor failure
+            self.add("error", error_text(exc))
+        if advisor.name != self.advisor_name:  # a lazy advisor knows its model once loaded
+            self.set_advisor(advisor.name)
 
     @property
     def transcript(self) -> str:

@@ -1,0 +1,589 @@
+"""The main screen: header, tab strip, the four panes in a layout, the `:` line, and the keys that act on them.
+
+It owns what is on screen (layout, focus, filter, selection and the highlights it drives) and the
+actions on the selection; the App owns the data (hub, workers, timers) and calls `show_*` when new
+data lands. Pushed screens disable these bindings on their own: they are this screen's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from cockpit.advisor.base import AdvisorRequest, ScreenState
+from cockpit.analysis.sanitize import sanitize_line
+from cockpit.config import ConfigError
+from cockpit.errors import ReadOnlyError, error_text
+from cockpit.glyphs import G
+from cockpit.model import Alert, Pod, Silence, SilenceRequest, SLOStatus
+from cockpit.ui.commands import command_hint, run_command
+from cockpit.ui.keymap import bindings
+from cockpit.ui.layout import Layout, auto_layout_name, layout_names, load_layout
+from cockpit.ui.messages import AlertsLoaded
+from cockpit.ui.panes.alerts import AlertsPane
+from cockpit.ui.panes.base import Pane
+from cockpit.ui.panes.marcus import MarcusPane
+from cockpit.ui.panes.pods import PodsPane, PodsView
+from cockpit.ui.panes.slos import SLOsPane
+from cockpit.ui.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+PANE_ORDER = ("alerts", "pods", "slos", "marcus")
+ACK_SECONDS = 15 * 60
+
+
+def short_title(title: str) -> str:
+    """A pane title cut to fit a tab: 'Alerts 10 · 4 critical · STALE (…)' -> 'Alerts 10 4 crit STALE'."""
+    parts = title.split(" · ")
+    label = " ".join(parts[:2]).replace("critical", "crit").replace("problems", "prob")
+    return label + (" STALE" if "STALE" in title else "")
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = bindings("main")
+
+    def __init__(self, multi_context: bool = False) -> None:
+        super().__init__(id="main")
+        self.layout_def: Layout | None = None
+        self.active_tab = "alerts"
+        self.marcus_hidden = False
+        self.header = Static("", id="header")
+        self.tabstrip = Static("", id="tabstrip")
+        self.alerts_pane = AlertsPane()
+        self.pods_pane = PodsPane(with_context=multi_context)
+        self.slos_pane = SLOsPane()
+        self.marcus_pane = MarcusPane()
+        self.panes: dict[str, Pane | MarcusPane] = {"alerts": self.alerts_pane, "pods": self.pods_pane,
+                                                    "slos": self.slos_pane, "marcus": self.marcus_pane}
+        self.cmdline = Input(placeholder=command_hint(), id="cmdline")
+        self._header_text: Text | None = None
+        self._tabstrip_text: Text | None = None
+
+    @property
+    def cockpit(self) -> CockpitApp:
+        return cast("CockpitApp", self.app)
+
+    # -- composition and layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.tabstrip
+        with Container(id="panes"):
+            yield from self.panes.values()
+        yield self.cmdline
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.cockpit
+        self.cmdline.display = False
+        name = app.requested_layout or auto_layout_name(app.size.width, app.size.height)
+        try:
+            self.apply_layout(load_layout(name))
+        except ConfigError as exc:
+            app.notify(str(exc), severity="error", timeout=10)
+            self.apply_layout(load_layout(auto_layout_name(app.size.width, app.size.height)))
+        self.marcus_pane.set_advisor(app.advisor.name)
+        self.alerts_pane.table.focus()
+        self.show_alerts()  # whatever landed before this screen was mounted
+        self.show_pods()
+        self.show_slos()
+        self.data_changed(pods_watch=False)
+        if app.live:
+            self.set_interval(1.0, self.update_header)
+
+    def fit_layout(self, size: Size) -> None:
+        """Without --layout, follow the terminal: compact below 100x30, default above."""
+        if self.cockpit.requested_layout or self.layout_def is None:
+            return
+        wanted = auto_layout_name(size.width, size.height)
+        if self.layout_def.name in ("compact", "default") and wanted != self.layout_def.name:
+            focused = self.focused_pane_name()
+            self.apply_layout(load_layout(wanted))
+            if focused in self.layout_def.pane_names:
+                self.action_goto(focused)
+
+    def apply_layout(self, layout: Layout) -> None:
+        self.layout_def = layout
+        grid = self.query_one("#panes", Container)
+        tabs = layout.mode == "tabs"
+        names = layout.pane_names
+        for placement in reversed(layout.panes):  # DOM order decides grid placement
+            grid.move_child(self.panes[placement.pane], before=0)
+        if tabs:
+            grid.styles.grid_size_columns = 1
+            grid.styles.grid_size_rows = 1
+            grid.styles.grid_columns = "1fr"
+            grid.styles.grid_rows = "1fr"
+            if self.active_tab not in names:
+                self.active_tab = names[0]
+        else:
+            grid.styles.grid_size_columns = len(layout.columns)
+            grid.styles.grid_size_rows = len(layout.rows)
+            grid.styles.grid_columns = " ".join(layout.columns)
+            grid.styles.grid_rows = " ".join(layout.rows)
+        spans = {p.pane: p for p in layout.panes}
+        for name, pane in self.panes.items():
+            p = spans.get(name)
+            pane.styles.row_span = p.row_span if p and not tabs else 1
+            pane.styles.column_span = p.column_span if p and not tabs else 1
+            visible = p is not None and (not tabs or name == self.active_tab)
+            if name == "marcus" and self.marcus_hidden and not (tabs and self.active_tab == "marcus"):
+                visible = False
+            pane.display = visible
+        self.tabstrip.display = tabs
+        self.update_tabstrip()
+
+    def _tabs(self) -> bool:
+        return self.layout_def is not None and self.layout_def.mode == "tabs"
+
+    def update_tabstrip(self) -> None:
+        if self.layout_def is None or not self._tabs():
+            return
+        text = Text()
+        for i, name in enumerate(PANE_ORDER, 1):
+            if name not in self.layout_def.pane_names:
+                continue
+            label = short_title(self.panes[name].title_plain)
+            text.append(f" {i} {label} ", style="bold reverse" if name == self.active_tab else "")
+            text.append(G.vbar, style="dim")
+        if text != self._tabstrip_text:  # an update relayouts the screen: only when it changed
+            self._tabstrip_text = text
+            self.tabstrip.update(text, layout=False)  # one fixed line: no relayout needed
+
+    def update_header(self) -> None:
+        app = self.cockpit
+        text = Text(" cockpit ", style="bold reverse")
+        if app.hub.demo:
+            text.append(" DEMO ", style="bold white on dark_orange3")
+        if app.hub.readonly:
+            text.append(" READONLY ", style="bold white on blue")
+        text.append(f" {app.clock():%H:%M:%S} UTC ", style="dim")
+        text.append(f" ctx {sanitize_line(app.context_label, 40)} ", style="bold")
+        for h in app.state.health().values():
+            text.append(f"{G.ok} " if h.ok else f"{G.bad} ", style="green" if h.ok else "bold red")
+            text.append(f"{h.kind} ", style="" if h.ok else "red")
+        if text != self._header_text:
+            self._header_text = text
+            self.header.update(text, layout=False)
+
+    # -- painting the App's last data ------------------------------------------------------------
+    def show_alerts(self) -> None:
+        a = self.cockpit.state.alerts
+        self.alerts_pane.show(a.alerts, list(a.health.values()), self.cockpit.clock())
+
+    def show_pods(self, view: PodsView | None = None) -> None:
+        app = self.cockpit
+        p = app.state.pods
+        self.pods_pane.show(p.pods, list(p.health.values()), app.clock(), configured=bool(app.hub.clusters),
+                            view=view)
+
+    def show_slos(self) -> None:
+        s = self.cockpit.state.slos
+        self.slos_pane.show(s.slos, list(s.health.values()), configured=bool(self.cockpit.hub.slo_sources))
+
+    def data_changed(self, pods_watch: bool) -> None:
+        """After new data: highlights (not for a watch tick: the selection's relations barely move), header, tabs."""
+        focused = self.focused_widget()
+        if not pods_watch and isinstance(focused, VirtualTable):
+            self.update_highlights(focused)  # new data can change what relates to the selection
+        self.update_header()
+        self.update_tabstrip()
+
+    # -- focus and navigation -------------------------------------------------------------------
+    def visible_panes(self) -> list[str]:
+        names = self.layout_def.pane_names if self.layout_def else ()
+        return [n for n in PANE_ORDER if self.panes[n].display or (self._tabs() and n in names)]
+
+    def focused_widget(self) -> Widget | None:
+        """`focused`, or None while the app is shutting down: workers' messages can still arrive
+        after the last screen is gone, and `App.focused` raises then."""
+        return self.app.focused if self.app.screen_stack else None
+
+    def focused_pane_name(self) -> str:
+        node = self.focused_widget()
+        panes = list(self.panes.values())
+        while node is not None:
+            if node in panes:
+                return cast("Pane | MarcusPane", node).pane_name
+            node = cast("Widget | None", node.parent)
+        return self.active_tab if self._tabs() else "alerts"
+
+    def _show_marcus(self) -> None:
+        self.marcus_hidden = False
+        if self.layout_def is not None:
+            self.apply_layout(self.layout_def)
+
+    def action_goto(self, name: str) -> None:
+        if self.layout_def is not None and self.layout_def.mode == "tabs":
+            self.active_tab = name
+            if name == "marcus":
+                self.marcus_hidden = False
+            self.apply_layout(self.layout_def)
+        elif name == "marcus" and not self.marcus_pane.display:
+            self._show_marcus()
+        pane = self.panes[name]
+        if isinstance(pane, MarcusPane):
+            pane.log_view.focus()
+        else:
+            pane.table.focus()
+            self.update_highlights(pane.table)
+
+    def _cycle(self, step: int) -> None:
+        names = self.visible_panes()
+        current = self.focused_pane_name()
+        index = names.index(current) if current in names else 0
+        self.action_goto(names[(index + step) % len(names)])
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_prev_pane(self) -> None:
+        self._cycle(-1)
+
+    def action_next_layout(self) -> None:
+        names = layout_names()
+        current = self.layout_def.name if self.layout_def else ""
+        nxt = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self.switch_layout(nxt)
+
+    def switch_layout(self, name: str) -> None:
+        try:
+            layout = load_layout(name)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        focused = self.focused_pane_name()
+        self.apply_layout(layout)
+        self.notify(f"layout {layout.name}: {layout.description}", timeout=3)
+        if focused in layout.pane_names:
+            self.action_goto(focused)
+
+    def action_toggle_marcus(self) -> None:
+        self.marcus_hidden = not self.marcus_hidden
+        if self.layout_def:
+            if self._tabs() and not self.marcus_hidden:
+                self.active_tab = "marcus"
+            self.apply_layout(self.layout_def)
+        if not self.marcus_hidden:
+            self.marcus_pane.log_view.focus()
+
+    # -- filter, escape, command line ---------------------------------------------------------
+    def action_filter(self) -> None:
+        pane = self.panes.get(self.focused_pane_name())
+        if isinstance(pane, Pane):
+            pane.open_filter()
+        else:
+            self.notify("/ filters the Alerts, Pods and SLOs panes", timeout=3)
+
+    def action_escape(self) -> None:
+        focused = self.focused
+        if focused is self.cmdline:
+            self.cmdline.display = False
+            self.action_goto(self.focused_pane_name())
+            return
+        if focused is self.marcus_pane.ask_input:
+            self.marcus_pane.close_ask()
+            self.marcus_pane.log_view.focus()
+            return
+        pane = self.panes.get(self.focused_pane_name())
+        if isinstance(pane, Pane) and (pane.filter_input.display or pane.filter_text):
+            pane.close_filter(clear=True)
+
+    @on(Pane.FilterChanged)
+    def _filter_changed(self, event: Pane.FilterChanged) -> None:
+        {"alerts": self.show_alerts, "pods": self.show_pods, "slos": self.show_slos}[event.pane]()
+
+    def action_command_line(self) -> None:
+        self.cmdline.value = ""
+        self.cmdline.display = True
+        self.cmdline.focus()
+
+    @on(Input.Submitted, "#cmdline")
+    def _command_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.cmdline.display = False
+        pane = self.focused_pane_name()
+        message = run_command(self, event.value)
+        if message:
+            self.notify(message, timeout=4)
+        if self.app.screen is self and (self.focused is None or self.focused is self.cmdline):
+            self.action_goto(pane if self.panes[pane].display else self.visible_panes()[0])
+
+    def action_toggle_muted(self) -> None:
+        self.alerts_pane.show_muted = not self.alerts_pane.show_muted
+        self.show_alerts()
+
+    def action_toggle_group(self) -> None:
+        group = self.alerts_pane.selected_group
+        if group and self.focused_pane_name() == "alerts":
+            self.alerts_pane.toggle_group(group)
+            self.show_alerts()
+
+    # -- selection: enter, correlation highlight ----------------------------------------------
+    @on(VirtualTable.RowSelected)
+    def _row_selected(self, event: VirtualTable.RowSelected) -> None:
+        table = event.table
+        if table is self.alerts_pane.table:
+            group = self.alerts_pane.selected_group
+            if group:
+                self.alerts_pane.toggle_group(group)
+                self.show_alerts()
+            elif self.alerts_pane.selected:
+                from cockpit.ui.screens.details import AlertScreen
+
+                self.app.push_screen(AlertScreen(self.alerts_pane.selected, self.cockpit.clock()))
+        elif table is self.pods_pane.table:
+            self.action_describe()
+        elif table is self.slos_pane.table and self.slos_pane.selected:
+            self.open_slo(self.slos_pane.selected)
+
+    @on(VirtualTable.RowHighlighted)
+    def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        # Only the focused pane's selection drives the highlights: tables filling up in the
+        # background post RowHighlighted too, and their order must not decide what is marked.
+        if not isinstance(event, VirtualTable.RowSelected) and event.table is self.focused_widget():
+            self.update_highlights(event.table)
+
+    def update_highlights(self, table: VirtualTable) -> None:
+        """Mark in the other panes what relates to the selected row (same service, namespace, owner)."""
+        from cockpit.analysis.correlate import related
+
+        snap = self.cockpit.snapshot(contexts=False)
+        empty: frozenset = frozenset()
+        if table is self.alerts_pane.table and self.alerts_pane.selected:
+            rel = related(snap, alert=self.alerts_pane.selected)
+            self._set_highlights(empty, rel.pods, rel.slos)
+        elif table is self.pods_pane.table and self.pods_pane.selected:
+            rel = related(snap, pod=self.pods_pane.selected)
+            self._set_highlights(rel.alerts, empty, rel.slos)
+        elif table is self.slos_pane.table and self.slos_pane.selected:
+            rel = related(snap, slo=self.slos_pane.selected)
+            self._set_highlights(rel.alerts, rel.pods, empty)
+
+    def _set_highlights(self, alerts: frozenset, pods: frozenset, slos: frozenset) -> None:
+        if alerts != self.alerts_pane.highlight:
+            self.alerts_pane.highlight = frozenset(alerts)
+            self.show_alerts()
+        if pods != self.pods_pane.highlight:
+            self.pods_pane.highlight = frozenset(pods)
+            self.show_pods()
+        if slos != self.slos_pane.highlight:
+            self.slos_pane.highlight = frozenset(slos)
+            self.show_slos()
+
+    def open_slo(self, slo: SLOStatus) -> None:
+        from cockpit.ui.screens.details import SLOScreen
+
+        hub = self.cockpit.hub
+        history = getattr(hub.slo_sources[0], "budget_history_for", None) if hub.slo_sources else None
+        self.app.push_screen(SLOScreen(slo, (lambda: history(slo)) if history else None))
+
+    # -- pods: logs and describe ---------------------------------------------------------------
+    def target_pod(self) -> Pod | None:
+        """The selected pod, or the worst pod related to the selected alert/SLO."""
+        from cockpit.analysis.correlate import related
+
+        focused = self.focused_pane_name()
+        if focused == "pods" or focused == "marcus":
+            return self.pods_pane.selected
+        snap = self.cockpit.snapshot(contexts=False)
+        rel = None
+        if focused == "alerts" and self.alerts_pane.selected:
+            rel = related(snap, alert=self.alerts_pane.selected)
+        elif focused == "slos" and self.slos_pane.selected:
+            rel = related(snap, slo=self.slos_pane.selected)
+        if not rel or not rel.pods:
+            return None
+        for p in self.pods_pane.shown:  # problem-first order: the first related is the worst
+            if p.key in rel.pods:
+                return p
+        return None
+
+    def _pod_or_hint(self) -> Pod | None:
+        pod = self.target_pod()
+        if pod is None:
+            self.notify("select a pod (2 jumps to Pods)", severity="warning", timeout=3)
+        return pod
+
+    def action_logs(self) -> None:
+        pod = self._pod_or_hint()
+        if pod is None:
+            return
+        from cockpit.ui.screens.logs import LogsScreen
+
+        cluster = self.cockpit.hub.cluster(pod.context)
+        containers = [c.name for c in pod.containers if not c.init] or [""]
+
+        def fetch(container: str | None, previous: bool, tail: int) -> str:
+            return cluster.pod_logs(pod.namespace, pod.name, container=container, previous=previous, tail=tail)
+
+        self.app.push_screen(LogsScreen(f"{pod.namespace}/{pod.name}", containers, fetch))
+
+    def action_describe(self) -> None:
+        pod = self._pod_or_hint()
+        if pod is None:
+            return
+        from cockpit.ui.screens.details import DescribeScreen
+
+        cluster = self.cockpit.hub.cluster(pod.context)
+        self.app.push_screen(DescribeScreen(f"{pod.namespace}/{pod.name}",
+                                            lambda: cluster.describe_pod(pod.namespace, pod.name),
+                                            self.cockpit.clock))
+
+    # -- Marcus ---------------------------------------------------------------------------------
+    def action_ask(self) -> None:
+        about = self.selection_label()
+        if self.marcus_hidden or not self.marcus_pane.display:
+            if self._tabs():
+                self.active_tab = "marcus"
+            self._show_marcus()
+        self.marcus_pane.open_ask(about)
+
+    @on(Input.Submitted, "#marcus-ask")
+    def _ask_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        question = event.value.strip()
+        self.marcus_pane.ask_input.value = ""
+        if question:
+            self.ask_marcus(question)
+
+    def action_comment(self) -> None:
+        self.ask_marcus(None)
+
+    def ask_marcus(self, question: str | None, reason: str = "") -> None:
+        """Stream one answer into the pane; the pane's worker cancels an answer still streaming."""
+        self.marcus_pane.ask(self.cockpit.advisor, AdvisorRequest(question=question, screen=self.screen_state()),
+                             reason)
+
+    def screen_state(self) -> ScreenState:
+        return ScreenState(
+            snapshot=self.cockpit.snapshot(),
+            focused=self.focused_pane_name(),
+            selected_alert=self.alerts_pane.selected,
+            selected_pod=self.pods_pane.selected,
+            selected_slo=self.slos_pane.selected,
+            visible_alerts=tuple(self.alerts_pane.shown),
+            visible_pods=tuple(self.pods_pane.shown[:200]),
+            visible_slos=tuple(self.slos_pane.shown),
+            filters={n: p.filter_text for n, p in self.panes.items() if isinstance(p, Pane) and p.filter_text},
+            layout=self.layout_def.name if self.layout_def else "",
+        )
+
+    def selection_label(self) -> str:
+        focused = self.focused_pane_name()
+        if focused == "pods" and self.pods_pane.selected:
+            p = self.pods_pane.selected
+            return f"pod {p.namespace}/{p.name} ({p.reason or p.phase})"
+        if focused == "slos" and self.slos_pane.selected:
+            s = self.slos_pane.selected
+            return f"SLO {s.service}/{s.name} ({s.status})"
+        a = self.alerts_pane.selected
+        if a:
+            return f"alert {a.name} ({a.severity}, {a.state}{', ' + a.namespace if a.namespace else ''})"
+        return ""
+
+    # -- silences --------------------------------------------------------------------------------
+    def _refuse(self) -> bool:
+        hub = self.cockpit.hub
+        if hub.readonly:
+            self.notify("read-only: cockpit was started with --readonly, actions are refused", severity="error")
+            return True
+        if not hub.silence_backends:
+            self.notify(hub.silence_unavailable or "no Alertmanager configured: silencing is unavailable",
+                        severity="error", timeout=8)
+            return True
+        return False
+
+    def action_silence(self) -> None:
+        alert = self.alerts_pane.selected
+        if alert is None:
+            self.notify("select an alert to silence (1 jumps to Alerts)", severity="warning")
+            return
+        if self._refuse():
+            return
+        from cockpit.ui.screens.silence import SilenceScreen
+
+        def done(request: SilenceRequest | None) -> None:
+            if request is not None:
+                self.create_silence(request, alert)
+
+        app = self.cockpit
+        self.app.push_screen(SilenceScreen(alert, app.state.alerts.alerts, app.created_by()), done)
+
+    def action_ack(self) -> None:
+        alert = self.alerts_pane.selected
+        if alert is None:
+            self.notify("select an alert to ack", severity="warning")
+            return
+        if self._refuse():
+            return
+        from cockpit.analysis.matchers import silence_matchers
+
+        request = SilenceRequest(matchers=tuple(silence_matchers(alert, "name_ns")), duration_s=ACK_SECONDS,
+                                 created_by=self.cockpit.created_by(), comment="ACK")
+        self.create_silence(request, alert)
+
+    @work(thread=True, group="actions")
+    def create_silence(self, request: SilenceRequest, alert: Alert) -> None:
+        app = self.cockpit
+        try:
+            silence = app.hub.create_silence(request)
+        except ReadOnlyError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error")
+            return
+        except Exception as exc:
+            app.call_from_thread(app.notify, f"silence failed: {error_text(exc)}", severity="error", timeout=10)
+            return
+        # read back: the row must show what Alertmanager now says
+        app.post_message(AlertsLoaded(app.hub.refresh_alerts(), action=True))
+        until = silence.ends_at.strftime("%H:%M UTC")
+        app.call_from_thread(app.notify, f"silence {silence.id[:8]} {silence.state} until {until} "
+                                         f"({sanitize_line(alert.name, 60)}), read back from "
+                                         f"{silence.source or 'backend'}")
+
+    def action_silences(self) -> None:
+        from cockpit.ui.screens.silences import SilencesScreen
+
+        app = self.cockpit
+        self.app.push_screen(SilencesScreen(app.state.alerts.silences, app.clock, self.confirm_expire))
+
+    def confirm_expire(self, silence: Silence) -> None:
+        if self._refuse():
+            return
+        from cockpit.ui.screens.common import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.expire_silence(silence)
+
+        matchers = ", ".join(str(m) for m in silence.matchers)
+        self.app.push_screen(ConfirmScreen(f"Expire silence {silence.id[:8]} ({sanitize_line(matchers, 200)})?"),
+                             answer)
+
+    @work(thread=True, group="actions")
+    def expire_silence(self, silence: Silence) -> None:
+        app = self.cockpit
+        try:
+            result = app.hub.expire_silence(silence.id)
+        except Exception as exc:
+            app.call_from_thread(app.notify, f"expire failed: {error_text(exc)}", severity="error", timeout=10)
+            return
+        refreshed = app.hub.refresh_alerts()
+        app.post_message(AlertsLoaded(refreshed, action=True))
+        app.call_from_thread(app.notify, f"silence {result.id[:8]} is now {result.state}")
+        app.call_from_thread(self._refresh_silences_screen, refreshed.silences)
+
+    def _refresh_silences_screen(self, silences: tuple[Silence, ...]) -> None:
+        from cockpit.ui.screens.silences import SilencesScreen
+
+        if isinstance(self.app.screen, SilencesScreen):
+            self.app.screen.show(silences)
