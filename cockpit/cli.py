@@ -249,8 +249,10 @@ def cmd_snapshot(config: Config, fmt: str) -> int:
     coverage = hub.coverage(snap.sources)
     data = snapshot_dict(snap, coverage)
     if fmt == "json":
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        from cockpit.analysis.sanitize import json_escape_terminal
+
+        # Readable UTF-8, but what a terminal would act on (C1, bidi, zero-width) is \u-escaped: kept, inert.
+        sys.stdout.write(json_escape_terminal(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
     else:
         from cockpit.report import snapshot_markdown
 
@@ -279,6 +281,11 @@ def cmd_check(config: Config) -> int:
     failed = 0
     for s in targets:
         check = getattr(s, "check", None)
+        if getattr(s, "exec_command", ""):  # an SSO login may take a while: say what is being waited on
+            from cockpit.sources.kube_exec import timeout_s
+
+            print(f"… {s.name}: running the exec plugin '{os.path.basename(s.exec_command)}' for credentials "
+                  f"(gives up after {timeout_s():g}s)", flush=True)
         try:
             if check is not None:
                 detail = check()
@@ -307,6 +314,7 @@ def cmd_check(config: Config) -> int:
 def cmd_ask(config: Config, question: str) -> int:
     from cockpit.advisor.base import AdvisorRequest, ScreenState
     from cockpit.analysis.sanitize import sanitize
+    from cockpit.analysis.stream_sanitize import StreamSanitizer
     from cockpit.sources.factory import build_hub
 
     hub, _ = build_hub(config)
@@ -318,16 +326,19 @@ def cmd_ask(config: Config, question: str) -> int:
 
     async def run() -> int:
         code = 0
+        answer = StreamSanitizer(for_terminal=False)  # an escape split across two chunks goes whole
         async for chunk in advisor.stream(request):
             if chunk.kind in ("text", "mark"):  # a mark: the evidence check's "(not on screen)"
-                sys.stdout.write(sanitize(chunk.text, limit=None, for_terminal=False))
+                sys.stdout.write(answer.feed(chunk.text))
                 sys.stdout.flush()
-            elif chunk.kind in ("tool", "status", "usage"):
+                continue
+            sys.stdout.write(answer.flush())
+            if chunk.kind in ("tool", "status", "usage"):
                 print(f"\n[{chunk.kind}] {sanitize(chunk.text, limit=2000)}", file=sys.stderr)
             elif chunk.kind == "error":
                 print(f"\n[error] {sanitize(chunk.text, limit=2000)}", file=sys.stderr)
                 code = 1
-        sys.stdout.write("\n")
+        sys.stdout.write(answer.flush() + "\n")
         return code
 
     return asyncio.run(run())

@@ -117,6 +117,17 @@ def sanitize_map(values: dict[str, str] | None, *, limit: int | None = MAX_FIELD
             for k, v in (values or {}).items()}
 
 
+# What a terminal acts on or that hides text, were it left in JSON strings: DEL, C1 controls, bidi and
+# zero-width characters, line separators. json escapes C0 controls itself.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + _INVISIBLE.pattern[1:-1] + "]")
+
+
+def json_escape_terminal(encoded: str) -> str:
+    """JSON text (from ensure_ascii=False) with those characters written as \\uXXXX escapes: the data
+    is kept exactly (a JSON reader gets them back) and the bytes are inert on a terminal."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
 def clip(text: object, limit: int = 300) -> str:
     """For prose a user reads (incidents, changes): one line, cut with an ellipsis, no internal markers."""
     s = sanitize(text, limit=None, single_line=True)
