@@ -151,15 +151,38 @@ class DescribeScreen(TextScreen):
         self.app.call_from_thread(self.set_body, body)
 
 
+def budget_pct(remaining: float) -> str:
+    """The one way a budget figure is written here: the header and the history caption agree."""
+    return f"{remaining * 100:.1f}%"
+
+
+def budget_line(remaining: float, exhaustion: float | None) -> str:
+    """Remaining budget and when it runs out; an overspent budget says so instead of "in 0s"."""
+    if remaining <= 0:
+        return f"error budget exhausted: {budget_pct(remaining)} remaining ({1 - remaining:.1f}{G.times} the budget spent)"
+    text = f"error budget remaining {budget_pct(remaining)}"
+    if exhaustion is not None and math.isfinite(exhaustion) and exhaustion > 0:
+        text += f" · exhausted in {age(exhaustion)} at the 1h burn"
+    return text
+
+
+def history_caption(points: list[tuple[float, float]]) -> tuple[list[float], str]:
+    """(sparkline values, caption): the sparkline is bounded to [-100%, 100%] to stay readable, the
+    caption gives the real figures, written as the header writes them."""
+    raw = [v for _, v in points if not math.isnan(v)]
+    if not raw:
+        return [], "error budget history: no samples"
+    text = f"error budget over the period: {budget_pct(raw[0])} {G.arrow} {budget_pct(raw[-1])} ({len(raw)} points)"
+    return [max(-1.0, min(1.0, v)) for v in raw], text
+
+
 def slo_text(s: SLOStatus) -> Text:
     out = Text()
     out.append(f"{sanitize_line(s.service)}/{sanitize_line(s.name)}  ", style="bold")
     out.append(f"objective {s.objective * 100:g}% over {s.period} · status {s.status}\n", style="dim")
-    if s.budget_remaining is not None:
-        out.append(f"error budget remaining {s.budget_remaining * 100:.1f}%")
-        if s.exhaustion_s is not None and not math.isinf(s.exhaustion_s):
-            out.append(f" · exhausted in {age(s.exhaustion_s)} at the 1h burn")
-        out.append("\n")
+    if s.budget_remaining is not None and not math.isnan(s.budget_remaining):
+        out.append(budget_line(s.budget_remaining, s.exhaustion_s) + "\n",
+                   style="bold red" if s.budget_remaining <= 0 else "")
     if s.error:
         out.append(f"error: {sanitize_line(s.error, 300)}\n", style="bold red")
     out.append("\nWindow   error ratio   burn rate   query\n", style="bold underline")
@@ -198,10 +221,7 @@ class SLOScreen(TextScreen):
     @work(thread=True, exclusive=True)
     def load_history(self) -> None:
         try:
-            points = self.history() if self.history else []
-            values = [max(-1.0, v) for _, v in points if not math.isnan(v)]
-            text = (f"error budget over the period: {values[0] * 100:.1f}% {G.arrow} {values[-1] * 100:.1f}% "
-                    f"({len(values)} points)") if values else "error budget history: no samples"
+            values, text = history_caption(self.history() if self.history else [])
         except Exception as exc:
             values, text = [], f"error budget history failed: {sanitize_line(exc, 200)}"
 
