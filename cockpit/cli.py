@@ -159,6 +159,9 @@ def start_tui(config: Config) -> tuple[Any, Any, Any]:
 
     gcpause.pause_for_startup()  # until the first full screen: ~0.5 s of collector passes saved
     from cockpit.sources.factory import build_hub
+    from cockpit.ui.keymap import check_keymap
+
+    check_keymap(config.keymap)  # a clash in `keymap:` is a config error (file:line), before anything connects
 
     hub, clock = build_hub(config)
     if config.layout:
