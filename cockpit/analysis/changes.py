@@ -8,6 +8,7 @@ ControllerRevisions, the changes a source reported itself) and, for what is only
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cockpit.analysis.sanitize import clip
@@ -303,7 +304,10 @@ def build_changes(snapshot: Snapshot, previous: Snapshot | None = None,
     now = snapshot.taken_at
     since = now - timedelta(seconds=window_s)
     multi = is_multi(snapshot)
-    out = [c for c in snapshot.changes if c.at >= since or c.kind in ("rollout-stalled", "rollout-paused")]
+    # what a source reported itself is cluster text too (a ConfigMap's manager name): sanitized here
+    out = [replace(c, subject=_t(c.subject), summary=_t(c.summary, 300),
+                   details={k: _t(v, 300) for k, v in c.details.items()})
+           for c in snapshot.changes if c.at >= since or c.kind in ("rollout-stalled", "rollout-paused")]
     out += rollout_changes(snapshot, since, multi)
     out += workload_changes(snapshot, previous, since, multi)
     out += _scale_events(snapshot, since, multi)

@@ -62,13 +62,39 @@ def _resource_list(group_version: str, names: list[str]) -> dict[str, Any]:
 
 APPS = {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}
+EVENTS_GROUP = {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
+                "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}
+PARTIAL = "as=PartialObjectMetadataList"  # Accept: ...;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1
+
+
+def event_v1(core: dict[str, Any]) -> dict[str, Any]:
+    """A core/v1 Event as the apiserver serves it through events.k8s.io/v1 (same object, converted)."""
+    src = core.get("source") or {}
+    out: dict[str, Any] = {
+        "metadata": core["metadata"], "eventTime": core.get("eventTime"), "regarding": core.get("involvedObject"),
+        "reason": core.get("reason"), "note": core.get("message"), "type": core.get("type"),
+        "action": core.get("action"), "reportingController": core.get("reportingComponent") or src.get("component"),
+        "reportingInstance": core.get("reportingInstance") or src.get("host"),
+        "deprecatedSource": src, "deprecatedFirstTimestamp": core.get("firstTimestamp"),
+        "deprecatedLastTimestamp": core.get("lastTimestamp"), "deprecatedCount": core.get("count"),
+    }
+    if core.get("series"):
+        out["series"] = core["series"]
+    # eventTime stays null for events written through core/v1, as a real apiserver serves them (the
+    # typed EventsV1Event model of the Python client rejects that: kubernetes-client/python#1616)
+    return {k: v for k, v in out.items() if k == "eventTime" or v not in (None, {}, "")}
+
+
 DISCOVERY: dict[str, dict[str, Any]] = {
     "/api": {"kind": "APIVersions", "versions": ["v1"],
              "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
     "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [APPS]},
     "/apis/apps": {"kind": "APIGroup", "apiVersion": "v1", **APPS},
-    "/api/v1": _resource_list("v1", ["pods", "nodes", "events", "namespaces"]),
-    "/apis/apps/v1": _resource_list("apps/v1", ["deployments", "replicasets", "statefulsets", "daemonsets"]),
+    "/api/v1": _resource_list("v1", ["pods", "nodes", "events", "namespaces", "configmaps"]),
+    "/apis/apps/v1": _resource_list("apps/v1", ["deployments", "replicasets", "statefulsets", "daemonsets",
+                                                "controllerrevisions"]),
+    "/apis/events.k8s.io": {"kind": "APIGroup", "apiVersion": "v1", **EVENTS_GROUP},
+    "/apis/events.k8s.io/v1": {**_resource_list("events.k8s.io/v1", ["events"]), "groupVersion": "events.k8s.io/v1"},
     "/version": VERSION,
 }
 
@@ -258,7 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/apis":
             groups = [{"name": gv.split("/")[0], "versions": [{"groupVersion": gv, "version": gv.split("/")[1]}],
                        "preferredVersion": {"groupVersion": gv, "version": gv.split("/")[1]}} for gv in custom]
-            return {**DISCOVERY[path], "groups": [APPS, *groups]}
+            return {**DISCOVERY[path], "groups": [APPS, EVENTS_GROUP, *groups]}
         gv = path.removeprefix("/apis/")
         if gv in custom:
             return _resource_list(gv, custom[gv])
@@ -278,6 +304,9 @@ class _Handler(BaseHTTPRequestHandler):
         namespace = ""
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
+        if gv == "events.k8s.io/v1" and rest == ["events"]:  # core events in their events.k8s.io form
+            self._authorize(user, "list", "events", namespace)
+            return self._list("events", namespace, params, convert=event_v1, group="events.k8s.io/v1")
         # A resource is served under its own group only; a CRD's group exists once it is installed
         if (not rest or rest[0] not in RESOURCES or RESOURCES[rest[0]][1] != gv
                 or (rest[0] in CUSTOM and rest[0] not in self.kube.crds)):
@@ -315,8 +344,9 @@ class _Handler(BaseHTTPRequestHandler):
             group = api_version.split("/")[0] if "/" in api_version else ""
             sub = resource.split("/")
             shown = f'"{sub[0]}/{sub[1]}"' if len(sub) > 1 else f'"{resource}"'
+            qualified = f"{resource}.{group}" if group else resource  # as the apiserver names it
             raise ApiError(403, "Forbidden",
-                           f'{resource} is forbidden: User "{user}" cannot {verb} resource {shown} '
+                           f'{qualified} is forbidden: User "{user}" cannot {verb} resource {shown} '
                            f'in API group "{group}" {where}', {"kind": base})
 
     # -- list -----------------------------------------------------------------------------------
@@ -329,7 +359,11 @@ class _Handler(BaseHTTPRequestHandler):
         return lambda obj: ((not namespace or obj["metadata"].get("namespace") == namespace)
                             and lsel(obj) and fsel(obj))
 
-    def _list(self, resource: str, namespace: str, params: dict[str, str]) -> None:
+    def _list(self, resource: str, namespace: str, params: dict[str, str], convert: Any = None,
+              group: str = "") -> None:
+        """convert/group: serve the objects in another group's form (core events as events.k8s.io/v1).
+        An Accept of PartialObjectMetadataList answers metadata only, as kubectl get -o name asks."""
+        partial = PARTIAL in self.headers.get("Accept", "")
         store = self.kube.store
         limit = int(params.get("limit") or 0)
         cont = params.get("continue", "")
@@ -361,7 +395,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if namespace and key[0] != namespace:
                     break
                 if not selective or match(objs[key]):
-                    page.append(raw[key])
+                    if partial:
+                        page.append(json.dumps({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                                "metadata": objs[key]["metadata"]}).encode())
+                    else:
+                        page.append(json.dumps(convert(objs[key])).encode() if convert else raw[key])
                 i += 1
             meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
             more = i < len(keys) and (not namespace or keys[i][0] == namespace)
@@ -372,6 +410,9 @@ class _Handler(BaseHTTPRequestHandler):
                     end = len(keys) if not namespace else bisect.bisect_left(keys, (namespace + "\0", ""))
                     meta["remainingItemCount"] = end - i
         kind, api_version, _ = RESOURCES[resource]
+        api_version = group or api_version
+        if partial:
+            kind, api_version = "PartialObjectMetadata", "meta.k8s.io/v1"
         head = json.dumps({"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta})
         body = head[:-1].encode() + b',"items":[' + b",".join(page) + b"]}"
         self._send(200, body)

@@ -23,6 +23,8 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "replicasets": ("ReplicaSet", "apps/v1", True),
     "statefulsets": ("StatefulSet", "apps/v1", True),
     "daemonsets": ("DaemonSet", "apps/v1", True),
+    "controllerrevisions": ("ControllerRevision", "apps/v1", True),
+    "configmaps": ("ConfigMap", "v1", True),
     # Custom resources: served only once FakeKube.install_crd() was called, as after `kubectl apply` of the CRD
     "prometheusservicelevels": ("PrometheusServiceLevel", "sloth.slok.dev/v1", True),
     "servicelevelobjectives": ("ServiceLevelObjective", "pyrra.dev/v1alpha1", True),
