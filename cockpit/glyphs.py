@@ -38,7 +38,7 @@ class Glyphs:
 
 UNICODE = Glyphs(ok="✔", bad="✖", warn="⚠", tool="⚙", arrow="➔", up="⬆", down="⬇", expanded="▾",
                  collapsed="▸", bar_full="▰", bar_empty="▱", times="✕", newline="⏎", ellipsis="⋯",
-                 swap="⇄", vbar="│", sep="·", spinner=("⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"))
+                 swap="⇄", vbar="❘", sep="·", spinner=("⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"))
 ASCII = Glyphs(ok="+", bad="x", warn="!", tool="*", arrow="->", up="^", down="v", expanded="v",
                collapsed=">", bar_full="#", bar_empty="-", times="x", newline="\\n", ellipsis="...",
                swap="<>", vbar="|", sep="|", spinner=("|", "/", "-", "\\"), ascii_only=True)

@@ -105,3 +105,27 @@ def test_original_kept_when_not_for_a_terminal():
 def test_emulation_agrees_with_libc_on_emoji_and_scripts(wcswidth):
     for s in CORPUS["plain"] + [same_width(s) for s in CORPUS["emoji"]]:
         assert sum(emulated_wcwidth(c) for c in s) == wcswidth(s), s
+
+
+def test_own_glyphs_agree_and_are_not_ambiguous(wcswidth):
+    from dataclasses import astuple
+
+    from cockpit.glyphs import ASCII, UNICODE
+
+    for glyph in [g for v in astuple(UNICODE)[:-1] for g in (v if isinstance(v, tuple) else (v,))]:
+        assert cell_len(glyph) == wcswidth(glyph) == len(glyph), glyph
+        if glyph != UNICODE.sep:  # the title separator is the documented exception
+            assert all(unicodedata.east_asian_width(c) in ("N", "Na", "H") for c in glyph), glyph
+    assert all(str(v).isascii() for v in astuple(ASCII))
+
+
+@pytest.mark.parametrize("env, utf8", [
+    ({"LANG": "C.UTF-8"}, True), ({"LANG": "en_US.utf8"}, True), ({"LANG": "C"}, False), ({}, False),
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False),  # Python's own coercion of a C locale (PEP 538)
+    ({"LANG": "C", "LC_ALL": "de_DE.UTF-8"}, True), ({"LANG": "en_US.UTF-8", "LC_ALL": "POSIX"}, False),
+    ({"LANG": "ja_JP.eucJP"}, False),
+])
+def test_locale_decides_the_glyph_set(env, utf8):
+    from cockpit.glyphs import locale_is_utf8
+
+    assert locale_is_utf8(env) is utf8
