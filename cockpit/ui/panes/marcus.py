@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from cockpit.advisor.base import Advisor, AdvisorRequest
-from cockpit.analysis.sanitize import sanitize, sanitize_line
+from cockpit.analysis.sanitize import sanitize
 from cockpit.errors import error_text
+from cockpit.glyphs import G
+from cockpit.ui.inputs import SameWidthInput
+from cockpit.ui.marcus_floor import COMMENT, DROP, QUESTION, START, UNPROMPTED, Ask, Floor, screen_key
 
 MAX_MESSAGES = 40  # older messages are dropped: the panel is a conversation, not an archive
 
-STYLE = {"text": "", "tool": "cyan", "status": "dim italic", "error": "bold red", "usage": "dim"}
+STYLE = {"text": "", "mark": "dim", "tool": "cyan", "status": "dim italic", "error": "bold red", "usage": "dim"}
+INLINE = ("text", "mark")  # a mark is the evidence check's "(not on screen)", inline after the name
+
+
+def fit_words(text: str, width: int) -> str:
+    """One line of at most `width` cells, cut at a word with an ellipsis (a hard cut only when one
+    word fills the line): a header must never say how many characters it hid."""
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    room, used, cut = width - cell_len(G.ellipsis), 0, 0
+    for i, ch in enumerate(text):
+        used += cell_len(ch)
+        if used > room:
+            break
+        cut = i + 1
+    head = text[:cut]
+    space = head.rfind(" ")
+    if space > width // 3:  # a word boundary not too far back
+        head = head[:space]
+    return head.rstrip(" ;,:·-") + G.ellipsis
+
+
+class MarcusLog(VerticalScroll, can_focus=True):
+    """The conversation. Focused, it scrolls with the keys the tables move with (j/k, g/G)."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "End", show=False),
+    ]
 
 
 class MessageView(Static):
@@ -29,6 +67,9 @@ class MessageView(Static):
     def on_mount(self) -> None:
         self._refresh_text()
 
+    def on_resize(self) -> None:
+        self._refresh_text()  # the header is fitted to the width
+
     def add(self, kind: str, text: str) -> None:
         if kind == "text" and self.parts and self.parts[-1][0] == "text":
             self.parts[-1] = ("text", self.parts[-1][1] + text)
@@ -38,16 +79,17 @@ class MessageView(Static):
 
     @property
     def plain(self) -> str:
-        return "".join(t for k, t in self.parts if k == "text")
+        return "".join(t for k, t in self.parts if k in INLINE)
 
     def _refresh_text(self) -> None:
-        out = Text(sanitize(self.header, limit=300, single_line=True) + "\n", style=self.header_style)
+        header = fit_words(sanitize(self.header[:2000], limit=None, single_line=True), self.size.width or 80)
+        out = Text(header + "\n", style=self.header_style)
         for kind, text in self.parts:
             clean = sanitize(text, limit=20000)  # model output is hostile text too
-            if kind == "text":
-                out.append(clean)
+            if kind in INLINE:
+                out.append(clean, style=STYLE[kind])
             else:
-                prefix = {"tool": "⚙ ", "error": "✖ ", "status": "", "usage": ""}.get(kind, "")
+                prefix = {"tool": f"{G.tool} ", "error": f"{G.bad} ", "status": "", "usage": ""}.get(kind, "")
                 if out.plain and not out.plain.endswith("\n"):
                     out.append("\n")
                 out.append(prefix + clean + "\n", style=STYLE.get(kind, ""))
@@ -59,12 +101,15 @@ class MarcusPane(Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="pane-marcus", classes="pane")
-        self.log_view = VerticalScroll(id="marcus-log", can_focus=True)
+        self.log_view = MarcusLog(id="marcus-log")
         self.about = Static("", id="marcus-about")
-        self.ask_input = Input(placeholder="Ask Marcus… (enter sends, escape closes)", id="marcus-ask")
+        self.ask_input = SameWidthInput(placeholder=f"Ask Marcus{G.ellipsis} (enter sends, escape closes)", id="marcus-ask")
         self.advisor_name = "offline"
         self.current: MessageView | None = None
         self.title_plain = "Marcus"
+        self._anchor: MessageView | None = None  # the new message whose first line is kept in view
+        self._auto_y: float | None = None  # where _follow last scrolled: any other offset is the user's
+        self.floor = Floor()
 
     def compose(self) -> ComposeResult:
         yield self.log_view
@@ -75,6 +120,7 @@ class MarcusPane(Vertical):
         self.ask_input.display = False
         self.about.display = False
         self.set_advisor("offline")
+        self.watch(self.log_view, "scroll_y", lambda _old, _new: self._update_more(), init=False)
 
     def set_advisor(self, name: str, note: str = "") -> None:
         self.advisor_name = name
@@ -82,14 +128,18 @@ class MarcusPane(Vertical):
         self.title_plain = label
         self.border_title = Text(label)
 
-    def begin(self, header: str, style: str = "bold") -> MessageView:
+    def begin(self, header: str, style: str = "bold", keep_anchor: bool = False) -> MessageView:
+        """A new message. Its first line is kept in view (`keep_anchor`: the question just above it
+        stays the one kept, so question and the start of the answer show together)."""
         view = MessageView(header, style)
         self.log_view.mount(view)
         children = list(self.log_view.children)
         for old in children[:-MAX_MESSAGES]:
             old.remove()
         self.current = view
-        self.log_view.scroll_end(animate=False)
+        if not keep_anchor or self._anchor is None:
+            self._anchor, self._auto_y = view, None
+        self.call_after_refresh(self._follow)
         return view
 
     def add(self, kind: str, text: str) -> None:
@@ -97,7 +147,34 @@ class MarcusPane(Vertical):
             self.begin("Marcus")
         assert self.current is not None
         self.current.add(kind, text)
-        self.log_view.scroll_end(animate=False)
+        self.call_after_refresh(self._follow)
+
+    def _follow(self) -> None:
+        """Scroll the new message up as it grows, until its first line reaches the top, and no
+        further: the start of an answer (usually the most important part) stays in view. A user
+        who scrolled meanwhile is left where he is."""
+        log, view = self.log_view, self._anchor
+        if view is not None and view.is_attached:
+            if self._auto_y is not None and abs(log.scroll_y - self._auto_y) >= 1:
+                self._anchor = None  # the user moved: he reads where he wants
+            else:
+                y = min(view.virtual_region.y, log.max_scroll_y)
+                if y != log.scroll_y:
+                    log.scroll_to(y=y, animate=False, immediate=True)
+                self._auto_y = log.scroll_y
+        self._update_more()
+
+    def _update_more(self) -> None:
+        """The bottom border says when the conversation goes on below what is shown."""
+        log = self.log_view
+        below = log.max_scroll_y - log.scroll_y >= 1
+        text = f"{G.down} more below {G.sep} j/k scroll {G.sep} G end" if below else ""
+        if str(self.border_subtitle or "") != text:
+            self.border_subtitle = Text(text, style="bold") if text else None
+
+    @property
+    def more_below(self) -> bool:
+        return bool(self.border_subtitle)
 
     def open_ask(self, about: str) -> None:
         self.about.update(Text("about: " + sanitize(about, limit=300, single_line=True), style="dim"))
@@ -109,22 +186,54 @@ class MarcusPane(Vertical):
         self.ask_input.display = False
         self.about.display = False
 
+    def ask(self, advisor: Advisor, request: AdvisorRequest, reason: str = "") -> None:
+        """Every question and comment comes here. The user's question starts at once (an older
+        stream is cancelled, and says so); a comment never cuts off an answer, it waits; a request
+        for the screen already being (or last) commented on is not sent again."""
+        kind = QUESTION if request.question else UNPROMPTED if reason else COMMENT
+        key = screen_key(request.screen) + ((request.question,) if request.question else ())
+        item = Ask(kind, key, (advisor, request, reason))
+        decision = self.floor.offer(item)
+        if decision == START:
+            self._stream(item)
+        elif decision == DROP and kind == COMMENT:
+            self.app.notify("Marcus has commented on this screen already; nothing on it changed since",
+                            timeout=3)
+
     @work(exclusive=True, group="marcus")
-    async def ask(self, advisor: Advisor, request: AdvisorRequest, reason: str = "") -> None:
-        """Stream one answer (or an unprompted comment) here; a new ask cancels the old stream (exclusive)."""
-        comment = " · comment" if request.question is None else ""
+    async def _stream(self, item: Ask) -> None:
+        """Stream one answer or comment into its own message (exclusive: starting one cancels the last)."""
+        advisor, request, reason = item.payload
         if request.question:
             self.begin(f"you: {request.question}", "bold cyan")
-        self.begin("Marcus" + (f" · {sanitize_line(reason, 80)}" if reason else comment))
+        label = f" · {reason}" if reason else "" if request.question else " · comment"
+        view = self.begin("Marcus" + label, keep_anchor=bool(request.question))
+        completed = cancelled = False
         try:
             async for chunk in advisor.stream(request):
                 if chunk.kind == "done":
                     break
-                self.add(chunk.kind, chunk.text)
+                self._add_to(view, chunk.kind, chunk.text)
+            completed = True
+        except asyncio.CancelledError:
+            cancelled = True
+            why = self.floor.cancel_reason if self.floor.current is not item else ""
+            with contextlib.suppress(Exception):  # the app may be closing
+                self._add_to(view, "status", f"{G.bad} cancelled" + (f": {why}" if why else ""))
+            raise
         except Exception as exc:  # the pane must survive any advisor failure
-            self.add("error", error_text(exc))
+            self._add_to(view, "error", error_text(exc))
+        finally:
+            nxt = self.floor.finished(item, completed)
+            if nxt is not None and not cancelled:  # cancelled and not replaced: the app is closing
+                self.call_later(self._stream, nxt)
         if advisor.name != self.advisor_name:  # a lazy advisor knows its model once loaded
             self.set_advisor(advisor.name)
+
+    def _add_to(self, view: MessageView, kind: str, text: str) -> None:
+        """Into that stream's own message: a newer one may have begun below it meanwhile."""
+        view.add(kind, text)
+        self.call_after_refresh(self._follow)
 
     @property
     def transcript(self) -> str:

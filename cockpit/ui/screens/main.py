@@ -93,6 +93,7 @@ class MainScreen(Screen[None]):
             self.apply_layout(load_layout(auto_layout_name(app.size.width, app.size.height)))
         self.marcus_pane.set_advisor(app.advisor.name)
         self.alerts_pane.table.focus()
+        self._auto_focus: Widget | None = self.alerts_pane.table  # until the user moves (focus_first_rows)
         self.show_alerts()  # whatever landed before this screen was mounted
         self.show_pods()
         self.show_slos()
@@ -178,7 +179,8 @@ class MainScreen(Screen[None]):
     # -- painting the App's last data ------------------------------------------------------------
     def show_alerts(self) -> None:
         a = self.cockpit.state.alerts
-        self.alerts_pane.show(a.alerts, list(a.health.values()), self.cockpit.clock())
+        self.alerts_pane.show(a.alerts, list(a.health.values()), self.cockpit.clock(),
+                              configured=bool(self.cockpit.hub.alert_sources))
 
     def show_pods(self, view: PodsView | None = None) -> None:
         app = self.cockpit
@@ -197,6 +199,30 @@ class MainScreen(Screen[None]):
             self.update_highlights(focused)  # new data can change what relates to the selection
         self.update_header()
         self.update_tabstrip()
+        self.focus_first_rows()
+
+    def focus_first_rows(self) -> None:
+        """At start, the focus leaves an empty pane (its source answered: nothing there, or none is
+        configured) for the first pane of the layout that has rows, so the first key does something.
+        It stops as soon as the focused pane has rows or the user has moved the focus."""
+        auto = getattr(self, "_auto_focus", None)
+        if auto is None or self.layout_def is None:
+            return
+        focused = self.focused_widget()
+        if focused is not None and focused is not auto:
+            self._auto_focus = None  # the user moved: the focus is his
+            return
+        current = self.panes.get(self.focused_pane_name())
+        if not isinstance(current, Pane) or current.table.row_count or current.coverage.state == "waiting":
+            if isinstance(current, Pane) and current.table.row_count:
+                self._auto_focus = None
+            return
+        for name in self.layout_def.pane_names:
+            pane = self.panes[name]
+            if isinstance(pane, Pane) and pane.table.row_count:
+                self.action_goto(name)
+                self._auto_focus = None
+                return
 
     # -- focus and navigation -------------------------------------------------------------------
     def visible_panes(self) -> list[str]:
