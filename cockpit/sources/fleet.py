@@ -37,17 +37,21 @@ KNOWN_WINDOW = "1h"  # a cluster that reported within this window and not since 
 
 
 def problem_query(c: str) -> str:
-    """(cluster, namespace, pod) of every pod worth a row: not running well, not ready, waiting,
-    restarted within the hour, evicted/lost, being deleted. Finished pods are not problems."""
+    """(cluster, namespace, pod) of every pod worth a row: not ready (Pending, Failed and crash-looping
+    pods are not ready either), waiting, terminated within the hour (a restart), evicted or lost,
+    unschedulable, being deleted. Finished pods are not problems.
+
+    Only the readiness part reads a series per pod; the others exist only while their state is set
+    (kube-state-metrics emits a waiting reason, a last termination, a status reason only when there is
+    one), so 100,000 healthy pods cost one pass over kube_pod_status_ready, not one per signal."""
     by = f"{c}, namespace, pod"
-    done = 'kube_pod_status_phase{phase="Succeeded"} == 1'
     parts = (
-        'kube_pod_status_phase{phase=~"Pending|Failed|Unknown"} == 1',
+        f'(kube_pod_status_ready{{condition="true"}} == 0) '
+        f'unless on({by}) (kube_pod_status_phase{{phase="Succeeded"}} == 1)',
         "kube_pod_container_status_waiting_reason > 0",
-        f'(kube_pod_status_ready{{condition="true"}} == 0) unless on({by}) ({done})',
-        "kube_pod_container_status_restarts_total - kube_pod_container_status_restarts_total offset 1h > 0",
-        "(kube_pod_container_status_restarts_total > 0) unless kube_pod_container_status_restarts_total offset 1h",
+        "kube_pod_container_status_last_terminated_timestamp > time() - 3600",
         "kube_pod_status_reason > 0",
+        "kube_pod_status_unschedulable > 0",
         "kube_pod_deletion_timestamp",
     )
     return " or ".join(f"group by ({by}) ({p})" for p in parts)
