@@ -208,8 +208,9 @@ class KubeCluster:
     def _loading_started(self, since: float | None) -> None:
         self._loading_since = since
         watch = self._watch
-        if watch is not None:  # list_pods waiting on the cache reports the wait
-            with watch.cond:
+        if watch is not None and self.exec_command:  # a state change the screen shows ("waiting for
+            with watch.cond:                           # credentials"): wake list_pods and wait_for_change
+                watch.generation += 1
                 watch.cond.notify_all()
 
     @property
