@@ -27,6 +27,8 @@ class ScreenState:
     visible_slos: tuple[SLOStatus, ...] = ()
     filters: Mapping[str, str] = field(default_factory=dict)  # pane -> filter text
     layout: str = "default"
+    # alerts | pods | slos -> (ok | stale | unknown | not configured | waiting, why): Hub.coverage
+    coverage: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ VictoriaMetrics GitHub GitLab GitOps ArgoCD OpenSLO OpenTelemetry CoreDNS KubeDN
 JavaScript TypeScript PostgreSQL MySQL MongoDB GraphQL NodePort ClusterIP LoadBalancer ExternalName
 OutOfMemoryError OutOfMemory DeadlineExceeded MiB GiB KiB TiB
 """.split())
-_ALERT_PREFIX = re.compile(r"^(Kube|Node|Prometheus|Alertmanager|Etcd|Target|Watchdog|CPU|Container|Pod|Slo|SLO)")
+_ALERT_PREFIX = re.compile(r"^(Kube|Node|Prometheus|Alertmanager|Etcd|Target|Watchdog|CPU|Container|Pod)")
 _ALERT_SUFFIX = re.compile(
     r"(High|Low|Down|Burn|Burning|Errors|Error|Latency|Looping|Failing|Failed|Mismatch|Stuck|Unavailable|"
     r"Unreachable|Missing|Absent|Exhausted|Saturated|Throttling|Full|FillingUp|Waiting|Restarting|Firing|"
@@ -71,7 +71,9 @@ _ALERT_CONTEXT = frozenset({"alert", "alerts", "alertname", "firing", "fires", "
 
 
 def _camel(word: str) -> bool:
-    return bool(CAMEL.fullmatch(word)) and sum(ch.isupper() for ch in word) >= 2
+    """CamelCase with two humps; an acronym's plural (SLOs, APIs) is not a name."""
+    return (bool(CAMEL.fullmatch(word)) and sum(ch.isupper() for ch in word) >= 2
+            and not re.fullmatch(r"[A-Z]+s", word))
 
 
 # -- what exists ----------------------------------------------------------------------------------------

@@ -1,28 +1,56 @@
-"""Offline Marcus: speaks from the analyzers' findings and the screen alone, no model, no network.
+"""Offline Marcus: speaks from the snapshot's incidents, no model, no network.
 
-Every number it says comes from the snapshot (findings, pods, alerts, SLOs); every piece of cluster
-text it quotes goes through sanitize_line. It is what the panel shows without an API key, and what
-it falls back to when the API fails.
+He names every incident once, most impactful first: its cause (observed or a hypothesis, said so),
+the numbers that matter and the first step; minor ones share one "Also" line; a calm screen gets one
+line. About a selected row: its incident, the evidence, what changed before it, what to run next and
+what would change his mind. He says what he cannot see (sources failing or not configured). Every
+number comes from the snapshot; every piece of cluster text goes through sanitize_line.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
 
 from cockpit.advisor.base import AdvisorChunk, AdvisorRequest, ScreenState
 from cockpit.advisor.evidence import Known, StreamCheck, as_chunks, count_text
 from cockpit.advisor.persona import Persona, load_persona
 from cockpit.analysis.analyzers import analyze, burn_text
-from cockpit.analysis.correlate import Related, related, workload_of
+from cockpit.analysis.correlate import workload_of
+from cockpit.analysis.incidents import (
+    incident_of,
+    member_key_of_alert,
+    member_key_of_pod,
+    member_key_of_slo,
+)
 from cockpit.analysis.sanitize import sanitize_line
-from cockpit.model import Alert, Finding, Pod, SLOStatus, Snapshot, severity_rank
+from cockpit.model import Alert, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
 
 CHUNK_WORDS = 4
+MAJOR = 5  # incidents told in full; the rest share the "Also" line
+_KUBECTL = re.compile(r"(?<!`)\bkubectl [^;`]+?(?=;|$|,|\)| then | shows | names | so | for | to see )")
 
 
-def _s(text: object, limit: int = 160) -> str:
-    return sanitize_line(text, limit, for_terminal=False)  # the panel normalises what it draws
+def _s(text: object, limit: int = 200) -> str:
+    """Cluster text for the user: one line, controls removed, cut with an ellipsis (no internal markers)."""
+    s = sanitize_line(text, None)
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+def _code(text: str) -> str:
+    """kubectl commands inside a sentence as `code`, so they read (and copy) as commands."""
+    return _KUBECTL.sub(lambda m: f"`{m.group().strip()}`", text)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…`" else text + "."
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def findings_of(snapshot: Snapshot) -> list[Finding]:
@@ -30,148 +58,312 @@ def findings_of(snapshot: Snapshot) -> list[Finding]:
     return list(snapshot.findings) or analyze(snapshot)
 
 
-def next_step(f: Finding) -> str:
-    """What to do first about one finding, in Marcus's words."""
-    subject = _s(f.subject, 120)
-    kind, _, rest = subject.partition(" ")
-    ns, _, name = rest.partition("/")
-    steps = {
-        "correlation": "Treat it as one incident: mitigate the workload first (roll back if it began with a "
-                       "deploy), then silence the symptom alerts it explains, with an expiry.",
-        "crashloop": f"Read why it died: `kubectl logs --previous -n {ns} {name}`" if kind == "pod" else
-                     f"Read why they die: `kubectl logs --previous -n {ns} -l app={name}`; if a deploy started "
-                     f"it, `kubectl rollout undo {kind}/{name} -n {ns}`.",
-        "oom": "Compare memory use with the limit: roll back if the new version needs more, raise the limit "
-               "only if the growth is expected.",
-        "slo-burn": "Mitigate now, investigate after: the budget is going faster than it refills." if
-                    f.severity == "critical" else "File the ticket and watch the 6h window; no page needed yet.",
-        "replica-gap": f"`kubectl rollout status {kind}/{name} -n {ns}`; `kubectl rollout undo` if the new "
-                       "ReplicaSet is the one failing.",
-        "image-pull": "Check the image tag and the pull secret: `kubectl describe pod` shows the registry's answer.",
-        "config": "A referenced ConfigMap or Secret is missing: `kubectl describe pod` names it.",
-        "unschedulable": "Free capacity or fix the requests/taints the scheduler message names.",
-        "pod-failed": "`kubectl describe pod` for the failure reason; evictions point at node pressure.",
-        "not-ready": "Its readiness probe fails: `kubectl describe pod` shows the probe and its last answer.",
-        "node-pressure": f"`kubectl describe node {rest}`; cordon and drain it if it does not recover.",
-        "node-notready": f"`kubectl describe node {rest}` and check the kubelet; pods there need a new home.",
-        "alert": "Open its runbook: nothing else on screen explains it yet.",
-        "alert-storm": "Find the common label and fix the cause; do not silence them one by one.",
-        "source-down": "That pane shows stale data: run `cockpit check` to see what the backend says.",
-        "slo-nodata": "Check the SLI query and its scrape target: no data is not the same as no errors.",
-        "silenced": "Make sure each silence has an owner before handover.",
-    }
-    return steps.get(f.kind, "Look at it after the critical ones.")
+def incidents_of(snapshot: Snapshot) -> tuple[Incident, ...]:
+    """The snapshot's incidents, built here when the caller did not attach them."""
+    if snapshot.incidents:
+        return snapshot.incidents
+    from dataclasses import replace
+
+    from cockpit.analysis.changes import build_changes
+    from cockpit.analysis.incidents import build_incidents
+
+    changes = snapshot.changes or build_changes(snapshot)
+    return build_incidents(replace(snapshot, changes=changes), changes)
+
+
+def _hhmm(at: datetime | None) -> str:
+    return f"{at:%H:%M}" if at else "?"
+
+
+# -- what he cannot see ----------------------------------------------------------------------------
+HIDES = {"alerts": "firing alerts and silences", "pods": "pods, nodes, workloads and rollouts",
+         "slos": "SLO burn rates and error budgets"}
+_KIND_FEEDS = {"alertmanager": "alerts", "kubernetes": "pods", "prometheus": "slos", "slo": "slos"}
+
+
+def blind_spots(screen: ScreenState) -> list[str]:
+    """Sources that are failing or not configured, and what that hides; SLOs that return no data."""
+    snap = screen.snapshot
+    out = []
+    for h in snap.sources.values():
+        if h.ok:
+            continue
+        since = f" since {_hhmm(h.last_ok)}" if h.last_ok else ""
+        hides = HIDES.get(_KIND_FEEDS.get(h.kind, ""), "its data")
+        out.append(f"I cannot trust {_s(h.label, 80)}: {_s(h.error, 120)}. What it shows ({hides}) is stale{since}.")
+    for feed, (state, reason) in screen.coverage.items():
+        if state == "not configured":
+            out.append(f"No {feed} source is configured, so I see no {HIDES.get(feed, feed)} at all: "
+                       f"an empty pane there means unknown, not fine.")
+        elif state == "unknown" and not any(not h.ok for h in snap.sources.values()):
+            out.append(f"No {feed} source has answered yet ({_s(reason, 120)}): {HIDES.get(feed, feed)} unknown.")
+    blind = [s for s in snap.slos if s.status == "no-data" and not s.error]
+    if blind:
+        names = ", ".join(f"{_s(s.service, 60)}/{_s(s.name, 60)}" for s in blind[:3])
+        more = f" (+{len(blind) - 3})" if len(blind) > 3 else ""
+        out.append(f"{names}{more}: no data, the SLI returns no samples. No data is not the same as no errors; "
+                   "check the query and its scrape target.")
+    return out
+
+
+# -- the whole screen ----------------------------------------------------------------------------------
+def _impact(inc: Incident) -> str:
+    if inc.impact.slos:
+        return _s(inc.impact.text, 200)
+    return ""
+
+
+def _cause(inc: Incident) -> str:
+    return f"{'Observed' if inc.cause_kind == 'observed' else 'Hypothesis'}: {_sentence(_s(inc.cause, 400))}"
+
+
+def who(inc: Incident, snap: Snapshot) -> str:
+    """The workloads an incident's pods belong to, when its cause does not name them: "4 reindex-worker"."""
+    wanted = {ref.rsplit(":", 1)[-1] for ref in inc.members.pods}
+    if not wanted:
+        return ""
+    counts: dict[str, int] = {}
+    for p in snap.pods:
+        if f"{p.namespace}/{p.name}" in wanted:
+            name = workload_of(p)[1]
+            counts[name] = counts.get(name, 0) + 1
+    names = [n for n in counts if n.lower() not in inc.cause.lower()]
+    if not names:
+        return ""
+    parts = [f"{counts[n]} of {_s(n, 80)}" for n in sorted(names, key=lambda n: -counts[n])[:4]]
+    more = len(names) - len(parts)
+    return "Pods: " + ", ".join(parts) + (f" and {more} more workloads" if more > 0 else "") + "."
+
+
+def step(inc: Incident, snap: Snapshot, limit: int = 400, pod: Pod | None = None) -> str:
+    """The incident's first step, with a real pod name where it says <pod>."""
+    text = _s(inc.next_step, limit)
+    if "<pod>" in text:
+        ref = f"{pod.namespace}/{pod.name}" if pod is not None else (inc.members.pods or ("",))[0]
+        name = ref.rsplit(":", 1)[-1].partition("/")[2]
+        if name:
+            text = text.replace("<pod>", _s(name, 120))
+    return text
+
+
+def incident_lines(inc: Incident, n: int, snap: Snapshot, brief: bool = False) -> list[str]:
+    """One incident: title, cause (observed/hypothesis), the pods it holds, impact, first step."""
+    head = f"{n}. [{inc.severity}] {_s(inc.title, 160)}"
+    pods = who(inc, snap)
+    if brief:
+        first = step(inc, snap, 200).split("; ")[0]  # the mitigation; the investigation can wait
+        return [head + (f". {pods[:-1]}" if pods else "") + f". First: {_sentence(_code(first))}"]
+    lines = [head, "   " + _cause(inc) + (f" {pods}" if pods else "")]
+    if impact := _impact(inc):
+        lines.append(f"   Users feel it: {_sentence(impact)}")
+    if inc.next_step:
+        lines.append(f"   First: {_sentence(_code(step(inc, snap)))}")
+    return lines
+
+
+def _also(rest: Sequence[Incident]) -> str:
+    return "Also: " + "; ".join(f"{_s(i.title, 100)} ({i.severity})" for i in rest) + "."
+
+
+def _counts(snap: Snapshot, incidents: Sequence[Incident]) -> str:
+    firing = sum(1 for a in snap.alerts if a.state == "firing" and not a.silenced)
+    crit = sum(1 for i in incidents if i.severity == "critical")
+    n = len(incidents)
+    head = f"{n} incident{'s' * (n != 1)}" + (f", {crit} critical" if crit else "")
+    head += f"; {firing} alert{'s' * (firing != 1)} firing" if firing else "; no alert firing"
+    silenced = sum(1 for a in snap.alerts if a.silenced)
+    if silenced:
+        head += f", {silenced} silenced"
+    return head
+
+
+def _calm(snap: Snapshot) -> str:
+    nodes = f", {len(snap.nodes)} nodes" if snap.nodes else ""
+    slos = f", {len(snap.slos)} SLO{'s' * (len(snap.slos) != 1)}" if snap.slos else ""
+    firing = any(a.state == "firing" for a in snap.alerts)
+    return (f"Calm: no incident across {len(snap.pods)} pods{nodes}{slos}. Nothing needs you right now"
+            + ("; what fires is informational or silenced." if firing else "; nothing is firing."))
+
+
+def overview(screen: ScreenState, persona: Persona | None = None, brief: bool = False) -> str:
+    """The whole screen: every incident once, most impactful first (brief: one line each)."""
+    snap = screen.snapshot
+    incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
+    lines: list[str] = []
+    if not incidents:
+        lines.append(_calm(snap))
+    else:
+        lines.append(_counts(snap, incidents) + ". Most impactful first:" if len(incidents) > 1
+                     else _counts(snap, incidents) + ":")
+        major = incidents[:3] if brief else incidents[:MAJOR]
+        for n, inc in enumerate(major, 1):
+            lines += incident_lines(inc, n, snap, brief)
+        if len(incidents) > len(major):
+            lines.append(_also(incidents[len(major):]))
+    lines += blind_spots(screen)
+    if incidents and "roll back" in incidents[0].next_step and persona and persona.on_call and not brief:
+        lines.append(persona.on_call[0])
+    return "\n".join(_unique(lines))
+
+
+def _unique(lines: Iterable[str]) -> list[str]:
+    """No sentence twice: a line repeating an earlier one is dropped."""
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        key = line.strip().lower()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append(line)
+    return out
 
 
 def comment(screen: ScreenState, persona: Persona | None = None) -> str:
-    """An unprompted comment: what matters most on screen and what to do first."""
-    snap = screen.snapshot
-    findings = findings_of(snap)
-    serious = [f for f in findings if severity_rank(f.severity) <= 2]
-    firing = [a for a in snap.alerts if a.state == "firing" and not a.silenced]
-    if not serious:
-        head = f"Quiet screen: {len(firing)} alert(s) firing, none needing action; {len(snap.pods)} pods, no problems."
-        return head + (f" {findings[0].summary}." if findings else "") + " Nothing to do but keep an eye on the burn rates."
-    crit = sum(f.severity == "critical" for f in serious)
-    lines = [f"{crit} critical and {len(serious) - crit} warning findings; {len(firing)} alerts firing."]
-    lines += [f"- {f.summary}" for f in serious[:3]]
-    lines.append(f"First: {next_step(serious[0])}")
-    if crit and persona and persona.mottos:
-        lines.append(persona.mottos[min(1, len(persona.mottos) - 1)])
-    return "\n".join(lines)
+    """An unprompted comment: each incident in one line with its first step."""
+    return overview(screen, persona, brief=True)
 
 
-# -- answers about the selection ------------------------------------------------------------------
-def _mentions(f: Finding, names: set[str]) -> bool:
-    texts = (f.subject, *f.related)
-    return any(t.endswith(n) or t == n for t in texts for n in names)
+# -- a selected row ---------------------------------------------------------------------------------------
+MIND = {
+    "rollout": "What would change my mind: pods of the old ReplicaSet failing the same way. Then it is not the "
+               "new version but something both depend on.",
+    "node-down": "What would change my mind: the pods still answering on their IPs. Then the node lost its "
+                 "kubelet heartbeat, not its workloads, and draining it does more harm than good.",
+    "capacity": "What would change my mind: requests summing well below allocatable. Then it is taints, "
+                "affinity or a quota, not capacity.",
+    "node-pressure": "What would change my mind: usage on that node dropping while the condition stays. Then "
+                     "the kubelet is wrong about its own thresholds.",
+    "workload": "What would change my mind: the previous container's logs naming a dependency (timeouts, "
+                "connection refused). Then the cause is downstream and a restart fixes nothing.",
+    "slo": "What would change my mind: a failing pod or a recent rollout on the request path. Then that is the "
+           "cause, not a dependency.",
+    "alerts": "What would change my mind: a row the alert names starting to fail. Until then it is a "
+              "symptom without a visible cause.",
+}
 
 
-def _pod_answer(snap: Snapshot, pod: Pod, findings: list[Finding], rel: Related) -> list[str]:
-    wkind, wname = workload_of(pod)
-    name = f"{_s(pod.namespace, 64)}/{_s(pod.name, 120)}"
-    lines = [f"pod {name}: {_s(pod.reason or pod.phase, 60)}, {pod.ready_text} ready, {pod.restarts} restarts"
+def _promql_pod(pod: Pod) -> str:
+    ns, name = _s(pod.namespace, 64), _s(pod.name, 120)
+    if any(c.last_reason == "OOMKilled" for c in pod.containers):
+        return (f'`max by (container) (container_memory_working_set_bytes{{namespace="{ns}", pod="{name}"}})` '
+                "against its memory limit")
+    return f'`increase(kube_pod_container_status_restarts_total{{namespace="{ns}", pod="{name}"}}[1h])`'
+
+
+def _incident_block(snap: Snapshot, inc: Incident | None, total: int, evidence_for: str = "",
+                    impact_line: bool = True) -> list[str]:
+    if inc is None:
+        return []
+    pods = who(inc, snap)
+    lines = [f"It belongs to incident {inc.rank} of {total} ({inc.severity}): {_sentence(_s(inc.title, 160))}",
+             _cause(inc) + (f" {pods}" if pods else "")]
+    if impact_line and (impact := _impact(inc)):
+        lines.append(f"Users feel it: {_sentence(impact)}")
+    facts = [e for e in inc.evidence if e.kind != "change"]  # changes get their own line below
+    mine = [e for e in facts if evidence_for and evidence_for in e.text]
+    shown = (mine + [e for e in facts if e not in mine])[:4]
+    if shown:
+        lines.append("Evidence:")
+        lines += [f"- [{_s(e.id, 40)}] {_s(e.text, 220)}" for e in shown]
+        if len(facts) > len(shown):
+            lines.append(f"- and {len(facts) - len(shown)} more in the incident.")
+    changed = [c for c in inc.changes if c.kind != "alert"]
+    if changed:
+        lines.append("Changed before it: " + "; ".join(f"{_hhmm(c.at)} {_s(c.subject, 100)}: {_s(c.summary, 240)}"
+                                                       for c in changed[:2]) + ".")
+    else:
+        lines.append("Nothing changed before it that I can see (no rollout, config or node change in the window).")
+    return lines
+
+
+def _pod_answer(snap: Snapshot, pod: Pod, incidents: Sequence[Incident]) -> list[str]:
+    ns, name = _s(pod.namespace, 64), _s(pod.name, 120)
+    lines = [f"pod {ns}/{name}: {_s(pod.reason or pod.phase, 60)}, {pod.ready_text} ready, {pod.restarts} restarts"
              + (f", on node {_s(pod.node, 64)}" if pod.node else "") + "."]
     for c in pod.containers:
         if c.last_reason:
             code = f" (exit {c.last_exit_code})" if c.last_exit_code is not None else ""
             limit = f", memory limit {_s(c.memory_limit, 20)}" if c.memory_limit else ", no memory limit"
-            lines.append(f"Container {_s(c.name, 64)} last terminated {_s(c.last_reason, 40)}{code}{limit}.")
+            lines.append(f"Container {_s(c.name, 64)} ({_s(c.image, 120)}) last terminated {_s(c.last_reason, 40)}"
+                         f"{code}{limit}.")
         elif c.reason and c.reason not in ("Running", "Completed"):
-            lines.append(f"Container {_s(c.name, 64)}: {_s(c.reason, 60)} {_s(c.message, 160)}".rstrip() + ".")
-    mine = {f"pod {name}", f"{wkind} {_s(pod.namespace, 64)}/{_s(wname, 120)}"}
-    lines += [f"- {f.summary}" for f in findings if _mentions(f, mine)][:4]
-    lines += _related_lines(snap, rel)
+            msg = f": {_s(c.message, 200)}" if c.message else ""
+            lines.append(f"Container {_s(c.name, 64)} ({_s(c.image, 120)}): {_s(c.reason, 60)}{msg}.")
+    if pod.message:
+        lines.append(f"The kubelet says: {_sentence(_s(pod.message, 240))}")
+    inc = incident_of(incidents, member_key_of_pod(snap, pod))
+    lines += _incident_block(snap, inc, len(incidents), f"{pod.namespace}/{pod.name}")
+    if inc is None:
+        lines.append("It is in no incident: nothing on screen ties it to a problem right now.")
     lines.append("Next:")
-    restarted = pod.restarts or any(c.last_reason for c in pod.containers)
-    if restarted:
-        lines.append(f"- `kubectl logs --previous -n {_s(pod.namespace, 64)} {_s(pod.name, 120)}` for the crash itself.")
-    lines.append(f"- `kubectl describe pod -n {_s(pod.namespace, 64)} {_s(pod.name, 120)}` (or `d`) for events and probes.")
-    if any(c.last_reason == "OOMKilled" for c in pod.containers):
-        lines.append("- OOMKilled at the limit: if a deploy changed memory use, roll back first "
-                     f"(`kubectl rollout undo {wkind}/{_s(wname, 120)} -n {_s(pod.namespace, 64)}`), tune after.")
-    if rel.alerts:
-        lines.append("- Silence the related alerts only after mitigation is under way, with a 1h expiry.")
+    if inc is not None and inc.next_step:
+        lines.append(f"- {_cap(_sentence(_code(step(inc, snap, 400, pod))))}")
+    logs = f"kubectl logs --previous -n {ns} {name}"
+    if (pod.restarts or any(c.last_reason for c in pod.containers)) and logs not in lines[-1]:
+        lines.append(f"- `{logs}` for the crash itself.")
+    lines.append(f"- `kubectl describe pod -n {ns} {name}` (or `d`) for events and probes.")
+    if pod.node and inc is not None and inc.kind in ("node-down", "node-pressure", "capacity"):
+        lines.append(f"- `kubectl describe node {_s(pod.node, 120)}` for its conditions and allocated resources.")
+    lines.append(f"- PromQL: {_promql_pod(pod)}.")
+    if inc is not None and inc.kind in MIND:
+        lines.append(MIND[inc.kind])
     return lines
 
 
-def _related_lines(snap: Snapshot, rel: Related) -> list[str]:
-    out = []
-    alerts = [a for a in snap.alerts if a.fingerprint in rel.alerts]
-    if alerts:
-        names = sorted({f"{_s(a.name, 80)} ({a.severity}{', silenced' if a.silenced else ''})" for a in alerts})
-        out.append(f"Related alerts: {', '.join(names[:5])}.")
-    slos = [s for s in snap.slos if s.key in rel.slos]
-    if slos:
-        out.append("Related SLOs: " + "; ".join(f"{_s(s.service, 64)} {_s(s.name, 64)} {burn_text(s)}, {s.status}"
-                                                for s in slos) + ".")
-    pods = [p for p in snap.pods if p.key in rel.pods]
-    if pods:
-        bad = [p for p in pods if p.reason not in ("Running", "Completed", "Succeeded") or p.ready < p.total]
-        reasons = sorted({_s(p.reason, 40) for p in bad})
-        out.append(f"Related pods: {len(pods)}, {len(bad)} unhealthy" + (f" ({', '.join(reasons)})" if reasons else "") + ".")
-    return out
-
-
-def _alert_answer(snap: Snapshot, alert: Alert, findings: list[Finding], rel: Related, now) -> list[str]:  # noqa: ANN001
+def _alert_answer(snap: Snapshot, alert: Alert, incidents: Sequence[Incident]) -> list[str]:
+    now = snap.taken_at
     age = ""
     if alert.starts_at and now and now >= alert.starts_at:
         age = f", for {int((now - alert.starts_at).total_seconds() // 60)}m"
-    lines = [f"alert {_s(alert.name, 80)}: {alert.severity}, {alert.state}{age}."]
+    lines = [f"alert {_s(alert.name, 80)}: {_s(alert.severity, 20)}, {_s(alert.state, 20)}{age}."]
     if alert.summary:
         lines.append(f"It says: \"{_s(alert.summary, 200)}\"")
-    lines += [f"- {f.summary}" for f in findings if _mentions(f, {f"alert {_s(alert.name, 80)}"})][:3]
-    lines += _related_lines(snap, rel)
+    inc = incident_of(incidents, member_key_of_alert(alert))
+    lines += _incident_block(snap, inc, len(incidents))
+    if inc is None:
+        lines.append("It is in no incident: silenced, inhibited or informational." if alert.silenced or
+                     alert.state != "firing" or severity_rank(alert.severity) >= 3 else
+                     "It is in no incident yet: nothing else on screen explains it.")
     lines.append("Next:")
-    if rel.pods:
-        lines.append("- Press `l` on the worst related pod for its logs (previous container too).")
+    if inc is not None and inc.next_step:
+        lines.append(f"- {_cap(_sentence(_code(step(inc, snap, 400))))}")
     if alert.runbook_url:
         lines.append(f"- Runbook: {_s(alert.runbook_url, 200)}")
+    lines.append(f'- PromQL: `ALERTS{{alertname="{_s(alert.name, 80)}", alertstate="firing"}}` for what fires with it.')
     if alert.silenced:
         lines.append("- Already silenced: make sure someone owns the cause before the silence ends.")
     else:
-        lines.append("- Silence it only after the cause is understood and mitigation is under way, with an expiry.")
+        lines.append("- Silence it only once the cause is understood and mitigation is under way, with an expiry.")
+    if inc is not None and inc.kind in MIND:
+        lines.append(MIND[inc.kind])
     return lines
 
 
-def _slo_answer(snap: Snapshot, slo: SLOStatus, findings: list[Finding], rel: Related) -> list[str]:
+def _slo_answer(snap: Snapshot, slo: SLOStatus, incidents: Sequence[Incident]) -> list[str]:
     windows = ", ".join(f"{w} {b:.1f}x" for w, b in slo.burn_rates.items() if b is not None)
     budget = f"{slo.budget_remaining * 100:.0f}% budget left" if slo.budget_remaining is not None else "budget unknown"
-    lines = [f"slo {_s(slo.service, 64)}/{_s(slo.name, 64)} ({slo.objective * 100:g}%): {slo.status}, {budget}."]
+    svc, nm = _s(slo.service, 64), _s(slo.name, 64)
+    lines = [f"slo {svc}/{nm} ({slo.objective * 100:g}%): {slo.status}, {budget}, {burn_text(slo)}."]
     lines.append(f"Burn rates: {windows}." if windows else "No burn data: the SLI returns no samples.")
-    lines += [f"- {f.summary}" for f in findings if _mentions(f, {f"slo {_s(slo.service, 64)}/{_s(slo.name, 64)}"})][:3]
-    lines += _related_lines(snap, rel)
+    inc = incident_of(incidents, member_key_of_slo(slo))
+    lines += _incident_block(snap, inc, len(incidents), impact_line=False)
     lines.append("Next:")
-    if slo.status == "page":
-        lines.append("- Page-level burn: mitigate now (roll back the last change), then find the cause.")
+    if inc is not None and inc.next_step and slo.status in ("page", "ticket"):
+        lines.append(f"- {_cap(_sentence(_code(step(inc, snap, 400))))}")
+    elif slo.status == "page":
+        lines.append("- Page-level burn: mitigate now (roll back the last change on its path), then find the cause.")
     elif slo.status == "ticket":
         lines.append("- Ticket-level burn: no emergency, but it will not fix itself; find the slow leak this week.")
     elif slo.status == "no-data":
-        lines.append("- Check the SLI query and its scrape target.")
+        lines.append("- Check the SLI query and its scrape target: no data is not the same as no errors.")
     else:
         lines.append("- Nothing to do for this SLO right now.")
-    if rel.pods:
-        lines.append("- The related pods are highlighted: start with the unhealthy ones.")
+    query = slo.queries.get("1h") or slo.queries.get("5m")
+    lines.append(f"- PromQL: `{_s(query, 300)}`." if query else
+                 f'- PromQL: `slo:sli_error:ratio_rate1h{{sloth_service="{svc}", sloth_slo="{nm}"}}`.')
+    if inc is not None and inc.kind in MIND:
+        lines.append(MIND[inc.kind])
     return lines
 
 
@@ -180,27 +372,25 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
     if request.question is None:
         return comment(screen, persona)
     snap = screen.snapshot
-    findings = findings_of(snap)
-    focus = screen.focused
-    pick = [
-        ("pods", screen.selected_pod), ("alerts", screen.selected_alert), ("slos", screen.selected_slo),
-    ]
-    pick.sort(key=lambda item: item[0] != focus)  # the focused pane's selection first
-    for pane, item in pick:
-        if item is None:
-            continue
-        if pane == "pods":
-            lines = _pod_answer(snap, item, findings, related(snap, pod=item))
-        elif pane == "alerts":
-            lines = _alert_answer(snap, item, findings, related(snap, alert=item), snap.taken_at)
-        else:
-            lines = _slo_answer(snap, item, findings, related(snap, slo=item))
-        return "\n".join(lines)
-    return "Nothing selected, so here is the whole screen.\n" + comment(screen, persona)
+    pick = [("pods", screen.selected_pod), ("alerts", screen.selected_alert), ("slos", screen.selected_slo)]
+    pick.sort(key=lambda item: item[0] != screen.focused)  # the focused pane's selection first
+    focused = next(((pane, item) for pane, item in pick if item is not None and pane == screen.focused), None)
+    if focused is None:
+        return overview(screen, persona)
+    incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
+    pane, item = focused
+    if pane == "pods":
+        lines = _pod_answer(snap, item, incidents)
+    elif pane == "alerts":
+        lines = _alert_answer(snap, item, incidents)
+    else:
+        lines = _slo_answer(snap, item, incidents)
+    lines += blind_spots(screen)
+    return "\n".join(_unique(lines))
 
 
 class OfflineMarcus:
-    """The Advisor used without an API key: answers from findings, streamed a few words at a time."""
+    """The Advisor used without an API key: answers from incidents, streamed a few words at a time."""
 
     name = "offline"
 

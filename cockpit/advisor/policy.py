@@ -1,8 +1,9 @@
 """When Marcus speaks unprompted: only on a meaningful change, debounced, under an hourly budget.
 
 Pure: the caller passes the snapshots and (optionally) the time. A meaningful change is a new
-critical alert, a new problem pod, or an SLO whose status changed. An unchanged set of findings with
-the same persona and model is never sent twice (cache by fingerprint), so a quiet screen costs nothing.
+incident (or one turned critical), a new critical alert, a new problem pod, or an SLO whose status
+changed. Unchanged incidents and findings with the same persona and model are never sent twice
+(cache by fingerprint), so a quiet screen costs nothing.
 """
 
 from __future__ import annotations
@@ -25,17 +26,22 @@ class Decision:
 
 
 def changes(old: Snapshot | None, new: Snapshot) -> list[str]:
-    """What changed in a way an on-call engineer must hear about, most important first."""
+    """What changed in a way an on-call engineer must hear about, most important first: a new incident
+    (or one turned critical) before the rows that make it up."""
+    before = {} if old is None else {i.id: i.severity for i in old.incidents}
+    out = [f"new incident: {i.title}" if i.id not in before else f"incident now critical: {i.title}"
+           for i in new.incidents if i.severity in ("critical", "warning")
+           and (i.id not in before or (i.severity == "critical" and before[i.id] != "critical"))]
     old_crit = set() if old is None else {a.fingerprint for a in old.alerts if _critical(a)}
-    out = [f"new critical alert {a.name}" for a in new.alerts if _critical(a) and a.fingerprint not in old_crit]
+    out += [f"new critical alert {a.name}" for a in new.alerts if _critical(a) and a.fingerprint not in old_crit]
     old_bad = set() if old is None else {p.key for p in old.pods if pod_rank(p) < 9}
     new_bad = [p for p in new.pods if pod_rank(p) < 9 and p.key not in old_bad]
     if new_bad:
         out.append(f"{len(new_bad)} new problem pod{'s' if len(new_bad) > 1 else ''} ({new_bad[0].namespace}/{new_bad[0].name}"
                    + (", …)" if len(new_bad) > 1 else ")"))
-    before = {} if old is None else {s.key: s.status for s in old.slos}
+    status = {} if old is None else {s.key: s.status for s in old.slos}
     for s in new.slos:
-        was = before.get(s.key)
+        was = status.get(s.key)
         # A status flip is news; a new (or first-seen) SLO only when it is already burning.
         if (was is not None and was != s.status) or (was is None and s.status in ("page", "ticket")):
             out.append(f"SLO {s.service}/{s.name} {was or 'new'} → {s.status}")
@@ -47,8 +53,10 @@ def _critical(a) -> bool:  # noqa: ANN001 - an Alert
 
 
 def fingerprint(snapshot: Snapshot, persona: str, model: str) -> str:
-    """Same findings + persona + model = same comment: nothing new to say."""
+    """Same incidents and findings + persona + model = same comment: nothing new to say."""
     h = hashlib.sha256(f"{persona}\0{model}".encode())
+    for i in sorted(snapshot.incidents, key=lambda i: i.id):
+        h.update(f"\0{i.id}|{i.severity}|{i.title}|{i.cause}".encode())
     for f in sorted(snapshot.findings, key=lambda f: (f.kind, f.subject)):
         h.update(f"\0{f.severity}|{f.kind}|{f.subject}|{f.summary}".encode())
     return h.hexdigest()[:16]

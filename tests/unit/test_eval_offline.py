@@ -10,9 +10,9 @@ from cockpit.analysis.analyzers import analyze
 from tests.eval.loader import load_cases, score
 from tests.eval.score import run_offline
 
-RECALL_FLOOR = 0.75
-PRECISION_FLOOR = 0.9
-PASSED_FLOOR = 0.75
+RECALL_FLOOR = 0.95
+PRECISION_FLOOR = 0.95
+PASSED_FLOOR = 0.9
 SCENARIOS = ("crash loop", "oom", "rollout", "pending", "node", "fast burn", "slow burn", "storm", "silenced",
              "calm", "partial outage", "conflicting", "config change", "capacity", "disk pressure", "dependency",
              "noisy calm", "unrelated")
@@ -44,3 +44,5 @@ def test_offline_marcus_floor():
     assert report.recall >= RECALL_FLOOR
     assert report.precision >= PRECISION_FLOOR
     assert report.passed >= PASSED_FLOOR
+    calm = [s for s in report.states if not s.case.causes]
+    assert [s.case.name for s in calm if s.false_alarms] == []

@@ -78,3 +78,15 @@ def test_clock_is_injectable() -> None:
     p.record(d, now=0.0)
     assert not p.decide(BASE, with_alert(BASE, "B")).speak  # t=5: debounced
     assert p.decide(BASE, with_alert(BASE, "B")).speak  # t=30
+
+
+def test_a_new_incident_is_news_and_leads() -> None:
+    from cockpit.model import Impact, Incident, Members
+
+    inc = Incident("inc-1", "node worker-7 NotReady", "critical", "worker-7 NotReady since 03:05", "observed",
+                   NOW, Impact(), Members(nodes=("worker-7",)))
+    hot = with_alert(replace(BASE, incidents=(inc,)), "KubeNodeNotReady")
+    assert changes(BASE, hot)[:2] == ["new incident: node worker-7 NotReady", "new critical alert KubeNodeNotReady"]
+    assert changes(hot, hot) == []
+    warm = replace(BASE, incidents=(replace(inc, severity="warning"),))
+    assert changes(warm, replace(warm, incidents=(inc,))) == ["incident now critical: node worker-7 NotReady"]

@@ -1,0 +1,97 @@
+"""Offline Marcus speaks in incidents: what must hold with no API key (issue "Marcus speaks in incidents")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from cockpit.advisor.base import AdvisorRequest
+from cockpit.advisor.claude import make_advisor
+from cockpit.advisor.offline import OfflineMarcus
+from cockpit.advisor.persona import load_persona
+from cockpit.config import Config
+from tests.eval.loader import load_cases, with_incidents
+from tests.eval.score import QUESTION, screen_of
+
+CASES = {c.path.stem: c for c in load_cases()}
+MARKER = re.compile(r"\[\d+ more chars\]|\[… truncated|<cluster_data>|\{[a-z_]+\}")
+
+
+def say(case, question=QUESTION, **screen) -> str:  # noqa: ANN001, ANN003
+    return OfflineMarcus().answer_text(AdvisorRequest(question, replace(screen_of(case), **screen)))
+
+
+def test_no_key_four_unrelated_problems_are_all_named(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    advisor = make_advisor(Config(), load_persona("marcus"))
+    assert advisor.name == "offline"
+    text = advisor.answer_text(AdvisorRequest(QUESTION, screen_of(CASES["25_four_unrelated"])))
+    for name, word in (("orders-api", "OOMKilled"), ("thumbnailer", "pull"), ("report-builder", "Pending"),
+                       ("node-6", "MemoryPressure")):
+        assert any(name in ln and word in ln for ln in text.splitlines()), (name, text)
+
+
+def test_node_down_storm_is_one_cause_with_its_pod_count():
+    text = say(CASES["17_node_down_storm"])
+    numbered = [ln for ln in text.splitlines() if re.match(r"\d+\. ", ln)]
+    assert len(numbered) == 1 and "worker-7 NotReady" in numbered[0]
+    assert "9 pods on it unreachable" in text
+    assert "readiness" not in text  # the pods are not explained by their own probes
+    assert "kubectl cordon worker-7" in text
+
+
+def test_evicted_pods_are_tied_to_the_nodes_disk_pressure():
+    text = say(CASES["19_evictions_disk_pressure"])
+    assert any("evicted" in ln and "node-4 under DiskPressure" in ln for ln in text.splitlines()), text
+    assert "kubectl describe node node-4" in text
+
+
+def test_rollout_names_both_images_and_the_rollback():
+    case = CASES["15_rollout_crashloop"]
+    text = say(case)
+    assert re.search(r"checkout-api:2\.3\.1 → \S+checkout-api:2\.4\.0", text)
+    assert "`kubectl rollout undo deployment/checkout-api -n shop`" in text
+    pod = next(p for p in case.snapshot.pods if p.name == "checkout-api-5c6d7-0")
+    about = say(case, "why is this pod crashing?", focused="pods", selected_pod=pod)
+    assert "Changed before it: 03:02 deployment shop/checkout-api: revision 42" in about
+    assert "kubectl rollout undo deployment/checkout-api -n shop" in about and "What would change my mind" in about
+
+
+def test_calm_screens_are_one_line_naming_nothing():
+    for case in CASES.values():
+        if not case.causes and not [s for s in case.snapshot.slos if s.status == "no-data"]:
+            text = say(case)
+            assert text.startswith("Calm: no incident") and "\n" not in text, case.name
+
+
+def test_a_failing_source_is_said_with_what_it_hides():
+    text = say(CASES["22_partial_outage_alertmanager"])
+    assert "I cannot trust alertmanager: alertmanager http://am:9093: connection refused" in text
+    assert "firing alerts and silences" in text
+    text = say(CASES["10_calm"], coverage={"alerts": ("not configured", "")})
+    assert "No alerts source is configured" in text and "unknown, not fine" in text
+
+
+def test_no_answer_repeats_a_line_or_shows_internal_markers():
+    for case in CASES.values():
+        snap = case.snapshot
+        screens = [{}, *({"focused": "pods", "selected_pod": p} for p in snap.pods[:3]),
+                   *({"focused": "alerts", "selected_alert": a} for a in snap.alerts[:2]),
+                   *({"focused": "slos", "selected_slo": s} for s in snap.slos[:2])]
+        for question in (None, QUESTION):
+            for sel in screens:
+                text = say(case, question, **sel)
+                lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+                assert len(lines) == len(set(lines)), (case.name, text)
+                assert not MARKER.search(text), (case.name, text)
+
+
+def test_hostile_text_in_incidents_stays_inert():
+    case = CASES["19_evictions_disk_pressure"]
+    evil = "\x1b]0;pwned\x07[bold red]boom[/] \x1b[31mred\u202e"
+    pods = tuple(replace(p, message=evil) if p.phase == "Failed" else p for p in case.snapshot.pods)
+    snap = with_incidents(replace(case.snapshot, pods=pods, incidents=(), changes=()))
+    text = say(replace(case, snapshot=snap), focused="pods", selected_pod=next(p for p in pods if p.phase == "Failed"))
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
