@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.model import AlertHistory
-from cockpit.slo.burn import PromQuery
 
 FIRING = 'ALERTS{alertstate="firing"}'
 MAX_POINTS = 11_000  # Prometheus's own cap on points per series in a range query
@@ -126,7 +125,7 @@ def eval_interval(prom: Any) -> float | None:
     return min(intervals) if intervals else None
 
 
-def read_history(prom: PromQuery, start: float, end: float, interval_s: float | None = None,
+def read_history(prom: Any, start: float, end: float, interval_s: float | None = None,
                  log: Callable[[str], None] | None = None) -> History:
     """The alert history of [start, end] from a Prometheus-compatible store; never raises."""
     if interval_s is None:
@@ -180,7 +179,7 @@ def audit_entries(audit: Any) -> tuple[list[dict[str, Any]], str]:
 
 def slo_budgets(hub: Any, start: float, end: float) -> dict[tuple[str, str], tuple[float | None, float | None]]:
     """Budget remaining at the window's start and end, per SLO: one two-point range query each."""
-    from cockpit.slo.burn import budget_history
+    from cockpit.sources.slo_engine import budget_history
 
     out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     for engine in hub.slo_sources:
