@@ -31,6 +31,12 @@ class ScreenState:
     coverage: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
+def coverage_map(hub: object, snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+    """ScreenState.coverage from a Hub: which feeds are ok, stale, unknown or not configured."""
+    cov = getattr(hub, "coverage", None)
+    return {k: (c.state, c.reason) for k, c in cov(snapshot.sources).items()} if callable(cov) else {}
+
+
 @dataclass(frozen=True, slots=True)
 class AdvisorRequest:
     question: str | None  # None: an unprompted comment on the screen

@@ -76,27 +76,30 @@ def _hhmm(at: datetime | None) -> str:
 
 
 # -- what he cannot see ----------------------------------------------------------------------------
-HIDES = {"alerts": "firing alerts and silences", "pods": "pods, nodes, workloads and rollouts",
-         "slos": "SLO burn rates and error budgets"}
-_KIND_FEEDS = {"alertmanager": "alerts", "kubernetes": "pods", "prometheus": "slos", "slo": "slos"}
+HIDES = {"alerts": "firing alerts or silences", "pods": "pods, nodes, workloads or rollouts",
+         "slos": "SLO burn rates or error budgets"}
+FEED = {"alerts": "alert", "pods": "Kubernetes", "slos": "SLO"}
+_KIND_FEEDS = {"alertmanager": "alerts", "kubernetes": "pods", "slo": "slos"}
 
 
 def blind_spots(screen: ScreenState) -> list[str]:
     """Sources that are failing or not configured, and what that hides; SLOs that return no data."""
-    snap = screen.snapshot
+    snap, cov = screen.snapshot, screen.coverage
     out = []
     for h in snap.sources.values():
         if h.ok:
             continue
-        since = f" since {_hhmm(h.last_ok)}" if h.last_ok else ""
-        hides = HIDES.get(_KIND_FEEDS.get(h.kind, ""), "its data")
-        out.append(f"I cannot trust {_s(h.label, 80)}: {_s(h.error, 120)}. What it shows ({hides}) is stale{since}.")
-    for feed, (state, reason) in screen.coverage.items():
-        if state == "not configured":
-            out.append(f"No {feed} source is configured, so I see no {HIDES.get(feed, feed)} at all: "
-                       f"an empty pane there means unknown, not fine.")
-        elif state == "unknown" and not any(not h.ok for h in snap.sources.values()):
-            out.append(f"No {feed} source has answered yet ({_s(reason, 120)}): {HIDES.get(feed, feed)} unknown.")
+        when = f", its last answer at {_hhmm(h.last_ok)}" if h.last_ok else ", no answer yet"
+        feed = _KIND_FEEDS.get(h.kind, "")
+        hides = f": what it feeds ({HIDES[feed]}) is stale" if feed and not cov else ""
+        out.append(f"{_cap(_s(h.label, 80))} is failing ({_s(h.error, 160)}){when}{hides}.")
+    stale = [HIDES[f] for f, (state, _) in cov.items() if state in ("stale", "unknown") and f in HIDES]
+    if stale:
+        out.append(f"So I may be looking at old or missing {' and '.join(stale)}.")
+    for feed, (state, _) in cov.items():
+        if state == "not configured" and feed in HIDES:
+            out.append(f"No {FEED[feed]} source is configured: I see no {HIDES[feed]} at all, and an empty "
+                       f"pane there means unknown, not fine.")
     blind = [s for s in snap.slos if s.status == "no-data" and not s.error]
     if blind:
         names = ", ".join(f"{_s(s.service, 60)}/{_s(s.name, 60)}" for s in blind[:3])
@@ -165,22 +168,38 @@ def _also(rest: Sequence[Incident]) -> str:
     return "Also: " + "; ".join(f"{_s(i.title, 100)} ({i.severity})" for i in rest) + "."
 
 
-def _counts(snap: Snapshot, incidents: Sequence[Incident]) -> str:
+def alerts_state(screen: ScreenState) -> str:
+    """ok | stale | unknown | not configured: whether "0 alerts" means none or cannot tell."""
+    if "alerts" in screen.coverage:
+        return screen.coverage["alerts"][0]
+    bad = [h for h in screen.snapshot.sources.values() if h.kind == "alertmanager" and not h.ok]
+    return "stale" if bad else "ok"
+
+
+def _counts(screen: ScreenState, incidents: Sequence[Incident]) -> str:
+    snap = screen.snapshot
     firing = sum(1 for a in snap.alerts if a.state == "firing" and not a.silenced)
     crit = sum(1 for i in incidents if i.severity == "critical")
     n = len(incidents)
     head = f"{n} incident{'s' * (n != 1)}" + (f", {crit} critical" if crit else "")
-    head += f"; {firing} alert{'s' * (firing != 1)} firing" if firing else "; no alert firing"
+    state = alerts_state(screen)
+    if state in ("unknown", "not configured"):
+        head += f"; alerts {state}"
+    else:
+        head += f"; {firing} alert{'s' * (firing != 1)} firing" if firing else "; no alert firing"
+        head += " as last seen" if state == "stale" else ""
     silenced = sum(1 for a in snap.alerts if a.silenced)
     if silenced:
         head += f", {silenced} silenced"
     return head
 
 
-def _calm(snap: Snapshot) -> str:
+def _calm(snap: Snapshot, blind: bool = False) -> str:
     nodes = f", {len(snap.nodes)} nodes" if snap.nodes else ""
     slos = f", {len(snap.slos)} SLO{'s' * (len(snap.slos) != 1)}" if snap.slos else ""
     firing = any(a.state == "firing" for a in snap.alerts)
+    if blind:  # "calm" would be a claim about what he cannot see
+        return f"No incident in what I can see ({len(snap.pods)} pods{nodes}{slos}), but I cannot see everything:"
     return (f"Calm: no incident across {len(snap.pods)} pods{nodes}{slos}. Nothing needs you right now"
             + ("; what fires is informational or silenced." if firing else "; nothing is firing."))
 
@@ -190,17 +209,18 @@ def overview(screen: ScreenState, persona: Persona | None = None, brief: bool = 
     snap = screen.snapshot
     incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
     lines: list[str] = []
+    blind = blind_spots(screen)
     if not incidents:
-        lines.append(_calm(snap))
+        lines.append(_calm(snap, bool(blind)))
     else:
-        lines.append(_counts(snap, incidents) + ". Most impactful first:" if len(incidents) > 1
-                     else _counts(snap, incidents) + ":")
+        lines.append(_counts(screen, incidents) + ". Most impactful first:" if len(incidents) > 1
+                     else _counts(screen, incidents) + ":")
         major = incidents[:3] if brief else incidents[:MAJOR]
         for n, inc in enumerate(major, 1):
             lines += incident_lines(inc, n, snap, brief)
         if len(incidents) > len(major):
             lines.append(_also(incidents[len(major):]))
-    lines += blind_spots(screen)
+    lines += blind
     if incidents and "roll back" in incidents[0].next_step and persona and persona.on_call and not brief:
         lines.append(persona.on_call[0])
     return "\n".join(_unique(lines))
