@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cockpit.slo.burn import SLOEngine  # noqa: E402
+from cockpit.sources.slo_engine import SLOEngine  # noqa: E402
 from cockpit.slo.spec import load_specs  # noqa: E402
 from tests.integration.test_slo_prometheus import prom_client, sloth_rules  # noqa: E402
 from tests.support.promstack import start_exporter, start_prometheus  # noqa: E402

@@ -17,6 +17,7 @@ from typing import Any
 
 from cockpit.advisor.base import ScreenState
 from cockpit.advisor.redact import Redactor
+from cockpit.analysis.duration import whole_units
 from cockpit.analysis.sanitize import sanitize, sanitize_line
 from cockpit.analysis.triage import pod_problem_rank
 from cockpit.model import Alert, Finding, Pod, SLOStatus, Snapshot, severity_rank
@@ -66,7 +67,7 @@ def pod_rank(p: Pod) -> int:
 
 def pod_line(p: Pod, now: datetime) -> str:
     ctx = f"{_one(p.context, 60)}:" if p.context else ""
-    age = _age(p.age_s(now)) if p.created_at else "?"
+    age = whole_units(p.age_s(now)) if p.created_at else "?"
     return (f"{ctx}{_one(p.namespace, 80)}/{_one(p.name, 160)} {p.phase} ready {p.ready_text} "
             f"restarts {p.restarts} {_one(p.reason, 80)} node {_one(p.node, 80) or '-'} age {age}")
 
@@ -86,13 +87,6 @@ def slo_line(s: SLOStatus) -> str:
 def finding_line(f: Finding) -> str:
     ev = "; ".join(_one(e, 160) for e in f.evidence[:3])
     return f"[{f.severity}] {f.kind} {_one(f.subject, 160)}: {_one(f.summary, 300)}" + (f" ({ev})" if ev else "")
-
-
-def _age(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
 
 
 # -- selection details ---------------------------------------------------------------------------------
@@ -122,7 +116,7 @@ def pod_details(p: Pod, now: datetime) -> str:
 def slo_details(s: SLOStatus) -> str:
     lines = [slo_line(s)]
     if s.exhaustion_s is not None:
-        lines.append(f"budget exhausted in {_age(s.exhaustion_s)} at the 1h burn rate")
+        lines.append(f"budget exhausted in {whole_units(s.exhaustion_s)} at the 1h burn rate")
     for w, q in list(s.queries.items())[:3]:
         lines.append(f"query {w}: {_one(q, 400)}")
     return "\n".join(lines)

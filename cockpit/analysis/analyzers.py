@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cockpit.analysis.correlate import alert_services, any_match, names_match, ns_ok, workload_of
+from cockpit.analysis.duration import decimal_units
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, ContainerState, Finding, Pod, SLOStatus, Snapshot, severity_rank
 
@@ -204,7 +205,7 @@ def _slo_findings(snapshot: Snapshot) -> list[Finding]:
             budget = f", {s.budget_remaining * 100:.0f}% of the error budget left" if s.budget_remaining is not None else ""
             eta = ""
             if s.exhaustion_s is not None and s.exhaustion_s < 7 * 86400:
-                eta = f", exhausted in {_dur(s.exhaustion_s)} at this rate"
+                eta = f", exhausted in {decimal_units(s.exhaustion_s)} at this rate"
             sev = "critical" if s.status == "page" else "warning"
             out.append(Finding(sev, "slo-burn", subject,
                                f"{s.service} {s.name} SLO ({obj}) {burn_text(s)}: {s.status}{budget}{eta}"))
@@ -212,15 +213,6 @@ def _slo_findings(snapshot: Snapshot) -> list[Finding]:
             why = f": {_msg(s.error)}" if s.error else ": the SLI query returns no samples"
             out.append(Finding("info", "slo-nodata", subject, f"{s.service} {s.name} SLO has no data{why}"))
     return out
-
-
-def _dur(seconds: float) -> str:
-    s = int(seconds)
-    if s >= 86400:
-        return f"{s / 86400:.1f}d"
-    if s >= 3600:
-        return f"{s / 3600:.1f}h"
-    return f"{max(1, s // 60)}m"
 
 
 def _source_findings(snapshot: Snapshot) -> list[Finding]:

@@ -1,6 +1,5 @@
-"""SLOs: specs (Sloth, OpenSLO) and burn-rate math over Prometheus."""
+"""SLOs: specs (Sloth, OpenSLO, Pyrra) and the pure burn-rate math; the engine that queries is cockpit.sources'."""
 
-from cockpit.slo.burn import PromQuery, SLOEngine, budget_history
 from cockpit.slo.spec import SLOSpec, load_specs
 
-__all__ = ["PromQuery", "SLOEngine", "SLOSpec", "budget_history", "load_specs"]
+__all__ = ["SLOSpec", "load_specs"]

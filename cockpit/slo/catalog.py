@@ -1,71 +1,11 @@
-"""Every known SLO, from files and from the clusters, computed by the engine.
-
-SLOCatalog is the SLO source the Hub refreshes: it re-reads cluster SLO objects (at most every
-`cluster_ttl_s`), merges them with the files (an SLO seen twice is kept once and reported once), and
-when Prometheus fails it still lists every known SLO, status `unknown` with the reason, keeping the
-numbers last read (they are old: the status says so).
-"""
+"""Moved: the SLO catalog is an SLO source (it queries Prometheus and lists cluster objects) and lives in
+cockpit.sources.slo_catalog. Re-export for compatibility, loaded on first use so that importing this
+module imports nothing of sources (pyproject.toml's contract names this exception)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
-from typing import Any
 
-from cockpit.model import SLOStatus
-from cockpit.slo.burn import SLOEngine
-from cockpit.slo.spec import SLOSpec, merge_specs
+def __getattr__(name: str) -> object:
+    from cockpit.sources import slo_catalog
 
-# A cluster lister: () -> (specs, notes). Notes are one-line health notes (e.g. a forbidden list).
-ClusterLister = Callable[[], tuple[list[SLOSpec], list[str]]]
-
-
-class SLOCatalog(SLOEngine):
-    """An SLOEngine whose specs are the files plus the clusters' SLO objects."""
-
-    def __init__(self, files: Iterable[SLOSpec], prom: Any, listers: Sequence[ClusterLister] = (),
-                 cluster_ttl_s: float = 60.0, **engine: Any) -> None:
-        super().__init__(files, prom, **engine)
-        self.files = list(self.specs)
-        self.listers = list(listers)
-        self.cluster_ttl_s = cluster_ttl_s
-        self.notes: list[str] = []  # shown on the source's health line; never a failure
-        self._cluster: list[SLOSpec] = []
-        self._cluster_notes: list[str] = []
-        self._listed_at: float | None = None
-        self._last: dict[tuple[str, str], SLOStatus] = {}
-
-    def refresh_specs(self) -> list[SLOSpec]:
-        """Files and cluster objects merged; cluster objects re-listed once `cluster_ttl_s` has passed."""
-        now = self.clock()
-        if self.listers and (self._listed_at is None or now - self._listed_at >= self.cluster_ttl_s):
-            cluster: list[SLOSpec] = []
-            notes: list[str] = []
-            for lister in self.listers:
-                found, lister_notes = lister()
-                cluster += found
-                notes += lister_notes
-            self._cluster, self._cluster_notes, self._listed_at = cluster, notes, now
-        merged, dupes = merge_specs(self.files, self._cluster)
-        self.notes = [*self._cluster_notes, *dupes]
-        self.specs = merged
-        return merged
-
-    def fetch_slos(self) -> list[SLOStatus]:
-        self.refresh_specs()
-        statuses = super().fetch_slos()
-        self._last = {s.key: s for s in statuses}
-        return statuses
-
-    def unknown(self, reason: str) -> list[SLOStatus]:
-        """Every known SLO when its numbers cannot be read: status unknown, the reason as its error."""
-        out = []
-        for spec in self.specs:
-            last = self._last.get(spec.key) or SLOStatus(
-                service=spec.service, name=spec.name, objective=spec.objective, period=spec.period,
-                labels=dict(spec.labels), namespace=spec.labels.get("namespace", ""))
-            out.append(replace(last, status="unknown", error=reason))
-        return out
-
-    def note(self) -> str:
-        return "; ".join(self.notes)
+    return getattr(slo_catalog, name)

@@ -18,12 +18,12 @@ from typing import Any
 
 import yaml
 
+from cockpit.analysis.duration import SPEC_DAYS, SPEC_DURATION_RE
+from cockpit.analysis.duration import duration_s as duration_s  # re-export for compatibility
 from cockpit.config import ConfigError, _LineLoader, key_line
 
 WINDOW_RE = re.compile(r"\{\{\s*\.window\s*\}\}")
 _SELECTOR_RE = re.compile(r"^\s*[a-zA-Z_:][a-zA-Z0-9_:]*\s*(\{[^{}]*\})?\s*$")
-_DURATION_RE = re.compile(r"^(\d+)([smhdwMQYy])$")
-_DAYS = {"w": 7, "M": 30, "Q": 90, "Y": 365, "y": 365}  # Prometheus has no month/quarter unit
 DEFAULT_PERIOD = "30d"
 
 
@@ -59,27 +59,13 @@ class SLOSpec:
         return f"({sub(self.error_query)})\n/\n({sub(self.total_query)})"
 
 
-def period_days(period: str) -> float:
-    return duration_s(period) / 86400
-
-
-def duration_s(text: str) -> float:
-    """Seconds of a Prometheus/OpenSLO duration like 5m, 28d, 4w, 1M."""
-    m = _DURATION_RE.match(text.strip())
-    if not m:
-        raise ValueError(f"not a duration: {text!r}")
-    n, unit = int(m.group(1)), m.group(2)
-    mult = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit) or _DAYS[unit] * 86400
-    return float(n * mult)
-
-
 def prom_duration(text: str) -> str:
     """OpenSLO/Pyrra units w/M/Q/Y become days so the window can go into PromQL."""
-    m = _DURATION_RE.match(text.strip())
+    m = SPEC_DURATION_RE.match(text.strip())
     if not m or int(m.group(1)) == 0:
         raise ValueError(text)
     n, unit = int(m.group(1)), m.group(2)
-    return f"{n * _DAYS[unit]}d" if unit in _DAYS else f"{n}{unit}"
+    return f"{n * SPEC_DAYS[unit]}d" if unit in SPEC_DAYS else f"{n}{unit}"
 
 
 class Where:

@@ -85,6 +85,16 @@ class FleetView(Protocol):
     def set_focus(self, cluster: str, namespace: str = "") -> None: ...
 
 
+class PromQuery(Protocol):
+    """An instant and a range query (PrometheusSource, or any Thanos/Mimir/VictoriaMetrics client)."""
+
+    def query(self, promql: str, at: float | None = None) -> list[tuple[dict[str, str], float]]: ...
+
+    def query_range(
+        self, promql: str, start: float, end: float, step: float
+    ) -> list[tuple[dict[str, str], list[tuple[float, float]]]]: ...
+
+
 @runtime_checkable
 class SLOSource(Protocol):
     name: str

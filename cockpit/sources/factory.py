@@ -70,8 +70,8 @@ def build_hub(config: Config) -> tuple[Hub, Callable[[], datetime]]:
 
         listers = [lister(c) for c in hub.clusters if isinstance(c, KubeCluster)]
     if config.slos or listers:
-        from cockpit.slo.catalog import SLOCatalog
         from cockpit.slo.spec import load_specs
+        from cockpit.sources.slo_catalog import SLOCatalog
 
         specs = load_specs(config.slos)
         if prometheus is None:

@@ -27,9 +27,11 @@ from textual.worker import get_current_worker
 from cockpit import gcpause
 from cockpit.advisor.base import Advisor
 from cockpit.advisor.policy import CommentPolicy
+from cockpit.analysis.incidents import IncidentIndex
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import Config
-from cockpit.model import Finding, Silence, Snapshot, SourceHealth, utcnow
+from cockpit.model import Change, Finding, Incident, Silence, Snapshot, SourceHealth, utcnow
+from cockpit.sources.base import FleetView
 from cockpit.sources.hub import AlertsResult, Hub, PodsResult, SLOResult, assemble_snapshot
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.keymap import bindings, check_keymap
@@ -54,13 +56,18 @@ class State:
     pods: PodsResult = field(default_factory=lambda: PodsResult((), (), (), (), {}))
     slos: SLOResult = field(default_factory=lambda: SLOResult((), {}))
     findings: tuple[Finding, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    changes: tuple[Change, ...] = ()
+    index: IncidentIndex = field(default_factory=IncidentIndex)
 
     def health(self) -> dict[str, SourceHealth]:
         return {**self.alerts.health, **self.pods.health, **self.slos.health}
 
     def snapshot(self, now: datetime, contexts: tuple[str, ...], demo: bool) -> Snapshot:
-        return assemble_snapshot(self.alerts, self.pods, self.slos, taken_at=now, contexts=contexts, demo=demo,
+        snap = assemble_snapshot(self.alerts, self.pods, self.slos, taken_at=now, contexts=contexts, demo=demo,
                                  findings=self.findings)
+        return replace(snap, incidents=self.incidents, changes=self.changes) if self.incidents or self.changes \
+            else snap
 
 
 class CockpitApp(App[None]):
@@ -94,19 +101,23 @@ class CockpitApp(App[None]):
         self.requested_layout = layout or self.config.layout or ""
         self.clock = clock
         self.live = live  # False in snapshot tests: one refresh, no timers, frozen clock
-        self.context_label = context_label or ", ".join(c.name for c in hub.clusters) or "no cluster"
+        self.context_label = context_label or ", ".join(
+            "fleet" if isinstance(c, FleetView) else c.name for c in hub.clusters) or "no cluster"
         self.state = State()
-        self.main = MainScreen(multi_context=len(hub.clusters) > 1)
+        self.fleet = next((c for c in hub.clusters if isinstance(c, FleetView)), None)
+        self.main = MainScreen(multi_context=len(hub.clusters) > 1, fleet=self.fleet is not None)
         self.comment_policy = CommentPolicy(hourly_budget=self.config.marcus_hourly_budget)
         self._recompute_timer: Timer | None = None
         self._findings_at = 0.0
         self._mounted_at = time.monotonic()
         self._prev_snapshot: Snapshot | None = None
+        self._incident_prev: Snapshot | None = None  # the findings worker's last (changes, incident ids)
         self._pods_painted = threading.Event()  # the last watch result is on screen
         self._first_watch_paint = threading.Event()
         self._watching = False
         self._pods_seq = itertools.count(1)  # thread-safe under the GIL
         self._pods_shown_seq = 0
+        self._fleet_focus = ("", "")
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -206,13 +217,22 @@ class CockpitApp(App[None]):
         self.call_after_refresh(self._pods_painted.set)
         if message.watch:
             self.call_after_refresh(self._first_watch_paint.set)
-        self._landed(None if message.watch else (self.config.pods_interval_s, self.refresh_pods),
-                     pods_watch=message.watch)
+        # A fleet's series change once per scrape: refreshing faster only costs the store.
+        interval = max(self.config.pods_interval_s, self.config.fleet_scrape_interval_s) if self.fleet \
+            else self.config.pods_interval_s
+        self._landed(None if message.watch else (interval, self.refresh_pods), pods_watch=message.watch)
 
     def on_slos_loaded(self, message: SLOsLoaded) -> None:
         self.state.slos = message.result
         self.show_slos()
         self._landed((self.config.slos_interval_s, self.refresh_slos))
+
+    def focus_fleet(self, cluster: str, namespace: str) -> None:
+        """A pods filter naming a fleet cluster: fetch that cluster's healthy rows too, now."""
+        if self.fleet is not None and self._fleet_focus != (cluster, namespace):
+            self._fleet_focus = (cluster, namespace)
+            self.fleet.set_focus(cluster, namespace)  # only records it: the next refresh (a worker) reads
+            self.refresh_pods()
 
     # The three paint hooks (bench/ hooks them to time what reaches the screen).
     def show_alerts(self) -> None:
@@ -265,8 +285,12 @@ class CockpitApp(App[None]):
         """Findings, and whether Marcus should speak: both scan every pod (tens of ms with 10k), so
         both run here, off the event loop. Only this worker (exclusive) calls the policy's decide."""
         from cockpit.analysis.analyzers import analyze
+        from cockpit.analysis.incidents import index_incidents, with_incidents
 
-        snap = self.snapshot()
+        # changes and incidents first: the previous result keeps incident ids (and SLO transitions)
+        base = replace(self.snapshot(), changes=self.state.pods.changes, incidents=())  # what the sources said
+        snap = with_incidents(base, self._incident_prev, self.config.changes_window)
+        self._incident_prev = snap
         findings = tuple(analyze(snap))
         decision = None
         # The first comment waits for every source (or 5 s): half a picture misleads.
@@ -276,11 +300,15 @@ class CockpitApp(App[None]):
             self._prev_snapshot = snap
             if decision.speak:  # recorded here, with the decision: the next decide sees it at once
                 self.comment_policy.record(decision)
-        self.post_message(FindingsReady(findings, decision))
+        self.post_message(FindingsReady(findings, decision, snap.incidents, snap.changes, index_incidents(snap)))
 
     def on_findings_ready(self, message: FindingsReady) -> None:
         """Marcus speaks unprompted only when the screen changed meaningfully (see CommentPolicy)."""
         self.state.findings = message.findings
+        self.state.incidents, self.state.changes = message.incidents, message.changes
+        self.state.index = message.index or IncidentIndex()
+        if self.main.is_mounted:
+            self.main.incidents_changed()
         if message.decision is not None and message.decision.speak and self.main.is_mounted:
             self.main.ask_marcus(None, reason=message.decision.reason)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from cockpit.analysis.duration import age as age  # re-export for compatibility (tables import it here)
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.analysis.triage import is_problem, order_pods  # noqa: F401 - re-exported for panes
 from cockpit.glyphs import G
@@ -31,19 +32,6 @@ BURN_LIMITS = {"5m": 14.4, "30m": 6.0, "1h": 14.4, "2h": 3.0, "6h": 6.0, "1d": 3
 
 def cell(text: object, style: str = "", limit: int = 160) -> Text:
     return Text(sanitize_line(text, limit), style=style, no_wrap=True, overflow="ellipsis")
-
-
-def age(seconds: float | None) -> str:
-    if seconds is None or seconds < 0 or math.isnan(seconds):
-        return "-"
-    s = int(seconds)
-    # k9s-style: two units while the larger is small ("1h30m"), one unit after that ("10h").
-    for big, big_size, small, small_size in (("d", 86400, "h", 3600), ("h", 3600, "m", 60), ("m", 60, "s", 1)):
-        if s >= big_size:
-            whole, rest = divmod(s, big_size)
-            part = rest // small_size
-            return f"{whole}{big}{part}{small}" if part and whole < 10 else f"{whole}{big}"
-    return f"{s}s"
 
 
 def since(moment: datetime | None, now: datetime) -> float | None:
@@ -75,7 +63,8 @@ def filter_alerts(alerts: Sequence[Alert], query: str) -> list[Alert]:
 
 
 def filter_pods(pods: Sequence[Pod], query: str) -> list[Pod]:
-    """Plain text, or `ns=NAME`, `label=key=value`, `node=NAME`, `ctx=NAME` terms (all must hold)."""
+    """Plain text, or `ns=NAME`, `label=key=value`, `node=NAME`, `ctx=NAME`, `cluster=NAME` terms (all
+    must hold)."""
     terms = query.split()
     if not terms:
         return list(pods)
@@ -86,6 +75,8 @@ def filter_pods(pods: Sequence[Pod], query: str) -> list[Pod]:
             return p.namespace == value
         if value and key in ("ctx", "context"):
             return p.context == value
+        if value and key == "cluster":
+            return (p.cluster or p.context) == value
         if value and key == "node":
             return p.node == value
         if value and key == "label":
@@ -187,9 +178,19 @@ def pod_key(p: Pod) -> str:
     return f"{p.context}\0{p.namespace}\0{p.name}"
 
 
-def pods_title(total: int, problems: int, shown: int | None = None) -> str:
+def pods_title(total: int, problems: int, shown: int | None = None, clusters: int | None = None) -> str:
+    """`Pods 10000 · 213 problems`; a fleet adds `· 50 clusters` (its rows are the problems and the
+    filtered cluster's pods, so `shown` is not compared with the total there)."""
     title = f"Pods {total} · {problems} problems"
+    if clusters is not None:
+        return title + f" · {clusters} clusters"
     return title + (f" · {shown} shown" if shown is not None and shown != total else "")
+
+
+def focus_of(query: str) -> tuple[str, str]:
+    """The (cluster, namespace) a pods filter names, for the fleet to fetch that cluster's healthy rows."""
+    terms = dict(t.partition("=")[::2] for t in query.split() if "=" in t)
+    return terms.get("cluster", ""), terms.get("ns", terms.get("namespace", ""))
 
 
 # -- SLOs -----------------------------------------------------------------------------------------

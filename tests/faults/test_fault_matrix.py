@@ -21,12 +21,12 @@ from cockpit.advisor.persona import load_persona
 from cockpit.advisor.tools import ToolBackend
 from cockpit.audit import AuditLog
 from cockpit.config import Config, HttpAuth
-from cockpit.slo.burn import SLOEngine
 from cockpit.slo.spec import load_specs
 from cockpit.sources.alertmanager import AlertmanagerSource
 from cockpit.sources.hub import Hub
 from cockpit.sources.kubernetes import load_clusters
 from cockpit.sources.prometheus import PrometheusSource
+from cockpit.sources.slo_engine import SLOEngine
 from cockpit.ui.app import CockpitApp
 from tests.fakeanthropic.server import Reply
 from tests.faults.conftest import SLO_SPEC, SOURCES, World

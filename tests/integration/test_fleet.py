@@ -196,3 +196,39 @@ def test_drill_down_uses_the_mapped_context_or_says_what_metrics_know(victoria: 
         described = mapped.for_cluster(other_cluster).describe_pod(ons, oname)
         assert described.pod.reason == "ImagePullBackOff"
         assert "no events, logs" in described.events[0].message
+
+
+async def test_the_pods_pane_and_the_cluster_view_speak_fleet(victoria: str, planted_fleet) -> None:
+    """The TUI on the fleet: a Cluster column, `Pods N · M problems · K clusters`, `:clusters` worst
+    first, enter there filters Pods to that cluster and brings its healthy rows; `cluster=` filters."""
+    from cockpit.config import Config
+    from cockpit.sources.factory import build_hub
+    from cockpit.ui.app import CockpitApp
+    from cockpit.ui.screens.clusters import ClustersScreen
+    from tests.integration.test_ui_pods import wait_until
+
+    fleet, planted = planted_fleet
+    config = Config(prometheus=victoria, pods_from="prometheus", pods_interval_s=60)
+    hub, clock = build_hub(config)
+    app = CockpitApp(hub, config, clock=clock, live=False)
+    problems = expected_problem_keys(fleet)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: len(app.pods_pane.shown) == len(problems), timeout=20)
+        title = app.pods_pane.title_plain
+        assert f"Pods {len(fleet.pods)} · {len(problems)} problems · {CLUSTERS} clusters" in title
+        assert "Cluster" in [c[1] for c in app.pods_pane.table.columns]
+        await pilot.press("colon")
+        for ch in "clusters":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ClustersScreen))
+        screen = app.screen
+        assert screen.table._keys[0] == planted["node-down"].split("/")[0]  # worst first
+        target = planted["imagepull"].split("/")[0]
+        screen.table.select_key(target)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ClustersScreen))
+        assert app.pods_pane.filter_text == f"cluster={target}"
+        healthy = [p for p in fleet.pods if p.cluster == target]
+        await wait_until(pilot, lambda: len(app.pods_pane.shown) == len(healthy), timeout=20)
+        assert {p.cluster for p in app.pods_pane.shown} == {target}

@@ -21,9 +21,10 @@ import yaml
 
 from cockpit.config import HttpAuth
 from cockpit.model import BURN_WINDOWS
-from cockpit.slo.burn import RECORDED_METRIC, SLOEngine, budget_history, status_for
+from cockpit.slo.burn import RECORDED_METRIC, status_for
 from cockpit.slo.spec import SLOSpec, duration_s, load_specs
 from cockpit.sources.prometheus import PrometheusSource
+from cockpit.sources.slo_engine import SLOEngine, budget_history
 from tests.support.promstack import free_port, start_exporter, start_prometheus
 
 pytestmark = pytest.mark.integration

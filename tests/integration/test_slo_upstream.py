@@ -25,11 +25,11 @@ import yaml
 
 from cockpit.config import ConfigError, HttpAuth
 from cockpit.model import BURN_WINDOWS
-from cockpit.slo.burn import SLOEngine
-from cockpit.slo.catalog import SLOCatalog
 from cockpit.slo.spec import WINDOW_RE, SLOSpec, load_specs
 from cockpit.sources.hub import Hub
 from cockpit.sources.prometheus import PrometheusSource
+from cockpit.sources.slo_catalog import SLOCatalog
+from cockpit.sources.slo_engine import SLOEngine
 from tests.support.promstack import start_exporter, wait_for
 
 pytestmark = pytest.mark.integration

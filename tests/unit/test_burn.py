@@ -13,9 +13,10 @@ import time
 import pytest
 
 from cockpit.model import BURN_WINDOWS, SLOStatus
-from cockpit.slo.burn import SLOEngine, budget_history, budget_remaining, burn_rate, exhaustion_s, status_for
+from cockpit.slo.burn import budget_remaining, burn_rate, exhaustion_s, status_for
 from cockpit.slo.spec import SLOSpec
 from cockpit.sources.base import SourceError
+from cockpit.sources.slo_engine import SLOEngine, budget_history
 
 
 def spec(name="availability", service="api", objective=0.999, period="30d") -> SLOSpec:

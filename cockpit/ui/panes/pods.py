@@ -12,7 +12,7 @@ from operator import itemgetter
 from rich.text import Text
 
 from cockpit.analysis.triage import pod_problem_rank
-from cockpit.model import Pod, SourceHealth
+from cockpit.model import ClusterSummary, Pod, SourceHealth
 from cockpit.ui import rows
 from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
@@ -45,8 +45,9 @@ class PodsPane(Pane):
     FLEX = "status"
     MIDDLE = ("name",)
 
-    def __init__(self, with_context: bool = False) -> None:
-        self.with_context = with_context
+    def __init__(self, with_context: bool = False, fleet: bool = False) -> None:
+        self.with_context = with_context or fleet
+        self.fleet = fleet  # pods of many clusters from kube-state-metrics: a Cluster column
         super().__init__()
         self.view = PodsView(0, 0, Rows([], {}), "", frozenset())
         self._shown: tuple[PodsView, list[Pod]] | None = None
@@ -59,10 +60,13 @@ class PodsPane(Pane):
         self._prepare_lock = threading.Lock()
 
     def columns(self):
-        return ((("ctx", "Context", 20, 2),) if self.with_context else ()) + BASE_COLUMNS
+        # A fleet's rows come from many clusters: the cluster is kept longer than the namespace.
+        ctx = ("ctx", "Cluster", 20, 4) if self.fleet else ("ctx", "Context", 20, 2)
+        return ((ctx,) if self.with_context else ()) + BASE_COLUMNS
 
     def filter_hint(self) -> str:
-        return "filter: text, ns=NAME, label=app=checkout, node=NAME, ctx=NAME"
+        extra = "cluster=NAME" if self.fleet else "ctx=NAME"
+        return f"filter: text, ns=NAME, label=app=checkout, node=NAME, {extra}"
 
     def render_row(self, item: tuple) -> Sequence[Text]:
         rank, pod, hl, now = item
@@ -114,17 +118,28 @@ class PodsPane(Pane):
         return PodsView(len(pods), problems, Rows.of([h[4] for h in ranked]), text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
-             view: PodsView | None = None) -> None:
+             view: PodsView | None = None, fleet: Sequence[ClusterSummary] = ()) -> None:
         if view is None or view.filter_text != self.filter_text or view.highlight is not self.highlight:
             view = self.prepare(pods, now)  # the filter or highlight changed since the worker ran
         self.problems = view.problems
         self.view = view
         self.table.set_items(view.rows)
-        self.set_title(rows.pods_title(view.total, self.problems, len(view.rows.keys)), health, configured)
+        if self.fleet:  # the rows are the problems (+ a filtered cluster); the counts come from the fleet
+            total = sum(c.pods for c in fleet) or view.total
+            stale = sum(c.stale for c in fleet)
+            if fleet and stale == len(fleet) and not total:  # no cluster reports: unknown, not zero
+                title = f"Pods unknown · {len(fleet)} clusters · all stale"
+            else:
+                title = rows.pods_title(total, self.problems, clusters=len(fleet))
+                title += f" · {stale} stale" if stale else ""
+        else:
+            title = rows.pods_title(view.total, self.problems, len(view.rows.keys))
+        self.set_title(title, health, configured)
         self.set_message(self.empty_message(
             len(view.rows.keys), view.total,
             "No Kubernetes context configured: start cockpit with --context NAME (or --kubeconfig PATH).",
-            "No pods in the watched namespaces."))
+            f"No problem pods in {len(fleet)} clusters (:clusters lists them; cluster=NAME lists one's pods)."
+            if self.fleet else "No pods in the watched namespaces."))
 
     @property
     def shown(self) -> list[Pod]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.geometry import Size
@@ -18,28 +18,30 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from cockpit.advisor.base import AdvisorRequest, ScreenState
+from cockpit.advisor.base import AdvisorRequest, ScreenState, coverage_map
+from cockpit.analysis.acks import ack_labels
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import ConfigError
-from cockpit.errors import ReadOnlyError, error_text
 from cockpit.glyphs import G
-from cockpit.model import Alert, Pod, Silence, SilenceRequest, SLOStatus
+from cockpit.model import Incident, Pod, Silence, SLOStatus
 from cockpit.ui.commands import command_hint, run_command
 from cockpit.ui.keymap import bindings
 from cockpit.ui.layout import Layout, auto_layout_name, layout_names, load_layout
-from cockpit.ui.messages import AlertsLoaded
 from cockpit.ui.panes.alerts import AlertsPane
 from cockpit.ui.panes.base import Pane
+from cockpit.ui.panes.incidents import IncidentsPane
 from cockpit.ui.panes.marcus import MarcusPane
 from cockpit.ui.panes.pods import PodsPane, PodsView
 from cockpit.ui.panes.slos import SLOsPane
+from cockpit.ui.rows import focus_of
+from cockpit.ui.screens.silence_actions import record_incidents
 from cockpit.ui.vtable import VirtualTable
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
+    from cockpit.ui.screens.silence_actions import SilenceActions
 
-PANE_ORDER = ("alerts", "pods", "slos", "marcus")
-ACK_SECONDS = 15 * 60
+PANE_ORDER = ("alerts", "pods", "slos", "marcus", "incidents")
 
 
 def short_title(title: str) -> str:
@@ -52,7 +54,7 @@ def short_title(title: str) -> str:
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
 
-    def __init__(self, multi_context: bool = False) -> None:
+    def __init__(self, multi_context: bool = False, fleet: bool = False) -> None:
         super().__init__(id="main")
         self.layout_def: Layout | None = None
         self.active_tab = "alerts"
@@ -60,11 +62,13 @@ class MainScreen(Screen[None]):
         self.header = Static("", id="header")
         self.tabstrip = Static("", id="tabstrip")
         self.alerts_pane = AlertsPane()
-        self.pods_pane = PodsPane(with_context=multi_context)
+        self.pods_pane = PodsPane(with_context=multi_context, fleet=fleet)
         self.slos_pane = SLOsPane()
         self.marcus_pane = MarcusPane()
+        self.incidents_pane = IncidentsPane()  # shown by layouts that place it (incident)
         self.panes: dict[str, Pane | MarcusPane] = {"alerts": self.alerts_pane, "pods": self.pods_pane,
-                                                    "slos": self.slos_pane, "marcus": self.marcus_pane}
+                                                    "slos": self.slos_pane, "marcus": self.marcus_pane,
+                                                    "incidents": self.incidents_pane}
         self.cmdline = Input(placeholder=command_hint(), id="cmdline")
         self._header_text: Text | None = None
         self._tabstrip_text: Text | None = None
@@ -97,6 +101,7 @@ class MainScreen(Screen[None]):
         self.show_alerts()  # whatever landed before this screen was mounted
         self.show_pods()
         self.show_slos()
+        self.show_incidents()
         self.data_changed(pods_watch=False)
         if app.live:
             self.set_interval(1.0, self.update_header)
@@ -172,6 +177,11 @@ class MainScreen(Screen[None]):
         for h in app.state.health().values():
             text.append(f"{G.ok} " if h.ok else f"{G.bad} ", style="green" if h.ok else "bold red")
             text.append(f"{h.kind} ", style="" if h.ok else "red")
+        incidents = app.state.incidents
+        if incidents:  # how many separate problems: the first question at 3 a.m.
+            crit = any(i.severity == "critical" for i in incidents)
+            text.append(f" {len(incidents)} incident{'s' * (len(incidents) != 1)} (i) ",
+                        style="bold white on red" if crit else "bold black on yellow")
         if text != self._header_text:
             self._header_text = text
             self.header.update(text, layout=False)
@@ -179,6 +189,7 @@ class MainScreen(Screen[None]):
     # -- painting the App's last data ------------------------------------------------------------
     def show_alerts(self) -> None:
         a = self.cockpit.state.alerts
+        self.alerts_pane.acks = ack_labels(a.alerts, a.silences, self.cockpit.clock())  # "ack alice 12m"
         self.alerts_pane.show(a.alerts, list(a.health.values()), self.cockpit.clock(),
                               configured=bool(self.cockpit.hub.alert_sources))
 
@@ -186,11 +197,81 @@ class MainScreen(Screen[None]):
         app = self.cockpit
         p = app.state.pods
         self.pods_pane.show(p.pods, list(p.health.values()), app.clock(), configured=bool(app.hub.clusters),
-                            view=view)
+                            view=view, fleet=p.clusters)
 
     def show_slos(self) -> None:
         s = self.cockpit.state.slos
         self.slos_pane.show(s.slos, list(s.health.values()), configured=bool(self.cockpit.hub.slo_sources))
+
+    def show_incidents(self) -> None:
+        app = self.cockpit
+        self.incidents_pane.show(app.state.incidents, app.clock(), ready=app._all_reported())
+
+    def incidents_changed(self) -> None:
+        """New incidents from the findings worker: the pane, the header, an open incidents view, highlights."""
+        from cockpit.ui.screens.incidents import IncidentScreen, IncidentsScreen
+
+        self.show_incidents()
+        self.update_header()
+        record_incidents(self.cockpit, self.cockpit.state.incidents)  # the journal keeps them for the hand-over
+        for screen in self.app.screen_stack:
+            if isinstance(screen, IncidentsScreen):
+                screen.show(self.cockpit.state.incidents)
+            elif isinstance(screen, IncidentScreen):
+                current = self.cockpit.state.index.incidents.get(screen.incident.id)
+                if current is not None:
+                    screen.show(current, self.cockpit.snapshot())
+        focused = self.focused_widget()
+        if isinstance(focused, VirtualTable):
+            self.update_highlights(focused)
+
+    def action_incidents(self) -> None:
+        from cockpit.ui.screens.incidents import IncidentsScreen
+
+        app = self.cockpit
+        self.app.push_screen(IncidentsScreen(app.state.incidents, app.clock, self.open_incident))
+
+    def open_incident(self, incident: Incident) -> None:
+        from cockpit.ui.screens.incidents import IncidentScreen
+
+        self.app.push_screen(IncidentScreen(incident, self.cockpit.snapshot(), self.jump_to))
+
+    def jump_to(self, member: str) -> None:
+        """Back to the main screen with the member's row selected (filters cleared if they hide it)."""
+        kind, _, name = member.partition(":")
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        pane = {"alert": "alerts", "pod": "pods", "slo": "slos"}.get(kind)
+        if pane is None:  # nodes and workloads have no pane: their pods do
+            self.notify(f"{kind} {sanitize_line(name, 100)} has no pane; its pods are in Pods", timeout=4)
+            return
+        if self.layout_def is not None and pane not in self.layout_def.pane_names:
+            self.switch_layout(auto_layout_name(self.app.size.width, self.app.size.height))
+        self.action_goto(pane)
+        if not self._select_member(kind, name):
+            target = self.panes[pane]
+            if isinstance(target, Pane) and target.filter_text:
+                target.close_filter(clear=True)
+            if kind == "alert":
+                self.alerts_pane.collapsed.clear()
+                self.alerts_pane.show_muted = True
+            {"alerts": self.show_alerts, "pods": self.show_pods, "slos": self.show_slos}[pane]()
+            if not self._select_member(kind, name):
+                self.notify(f"{kind} {sanitize_line(name, 100)} is no longer on screen", timeout=4)
+
+    def _select_member(self, kind: str, name: str) -> bool:
+        from cockpit.analysis.changes import pod_ref
+
+        if kind == "alert":
+            return self.alerts_pane.table.select_key(name)
+        if kind == "slo":
+            service, _, slo = name.partition("/")
+            return self.slos_pane.table.select_key(f"{service}\0{slo}")
+        multi = self.cockpit.state.index.multi
+        for key, pod in self.pods_pane.pods.items():
+            if pod_ref(pod, multi) == name:
+                return self.pods_pane.table.select_key(key)
+        return False
 
     def data_changed(self, pods_watch: bool) -> None:
         """After new data: highlights (not for a watch tick: the selection's relations barely move), header, tabs."""
@@ -326,7 +407,28 @@ class MainScreen(Screen[None]):
 
     @on(Pane.FilterChanged)
     def _filter_changed(self, event: Pane.FilterChanged) -> None:
-        {"alerts": self.show_alerts, "pods": self.show_pods, "slos": self.show_slos}[event.pane]()
+        {"alerts": self.show_alerts, "pods": self.show_pods, "slos": self.show_slos,
+         "incidents": self.show_incidents}[event.pane]()
+        if event.pane == "pods" and self.pods_pane.fleet:
+            self.cockpit.focus_fleet(*focus_of(self.pods_pane.filter_text))
+
+    def action_clusters(self) -> None:
+        from cockpit.ui.screens.clusters import ClustersScreen
+
+        fleet = self.cockpit.state.pods.clusters
+        if not self.pods_pane.fleet:
+            self.notify("the cluster view needs --pods-from prometheus (a fleet in one metrics store)", timeout=4)
+            return
+        self.app.push_screen(ClustersScreen(fleet, self.filter_cluster))
+
+    def filter_cluster(self, cluster: str) -> None:
+        """Pods of one fleet cluster: the filter says so, and the fleet fetches its healthy rows too."""
+        pane = self.pods_pane
+        pane.filter_text = f"cluster={cluster}"
+        pane.refresh_title()
+        self.show_pods()
+        self.action_goto("pods")
+        self.cockpit.focus_fleet(cluster, "")
 
     def action_command_line(self) -> None:
         self.cmdline.value = ""
@@ -371,6 +473,8 @@ class MainScreen(Screen[None]):
             self.action_describe()
         elif table is self.slos_pane.table and self.slos_pane.selected:
             self.open_slo(self.slos_pane.selected)
+        elif table is self.incidents_pane.table and self.incidents_pane.selected:
+            self.open_incident(self.incidents_pane.selected)
 
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
@@ -379,21 +483,36 @@ class MainScreen(Screen[None]):
         if not isinstance(event, VirtualTable.RowSelected) and event.table is self.focused_widget():
             self.update_highlights(event.table)
 
-    def update_highlights(self, table: VirtualTable) -> None:
-        """Mark in the other panes what relates to the selected row (same service, namespace, owner)."""
-        from cockpit.analysis.correlate import related
-
-        snap = self.cockpit.snapshot(contexts=False)
-        empty: frozenset = frozenset()
+    def selected_incident(self, table: VirtualTable | None = None) -> Incident | None:
+        """The incident of the focused pane's selected row (cockpit.analysis.incidents decides membership)."""
+        index = self.cockpit.state.index
+        table = table or (self.panes[self.focused_pane_name()].table
+                          if isinstance(self.panes.get(self.focused_pane_name()), Pane) else None)
         if table is self.alerts_pane.table and self.alerts_pane.selected:
-            rel = related(snap, alert=self.alerts_pane.selected)
-            self._set_highlights(empty, rel.pods, rel.slos)
-        elif table is self.pods_pane.table and self.pods_pane.selected:
-            rel = related(snap, pod=self.pods_pane.selected)
-            self._set_highlights(rel.alerts, empty, rel.slos)
-        elif table is self.slos_pane.table and self.slos_pane.selected:
-            rel = related(snap, slo=self.slos_pane.selected)
-            self._set_highlights(rel.alerts, rel.pods, empty)
+            return index.of(f"alert:{self.alerts_pane.selected.fingerprint}")
+        if table is self.pods_pane.table and self.pods_pane.selected:
+            return index.of(index.key_of_pod(self.pods_pane.selected))
+        if table is self.slos_pane.table and self.slos_pane.selected:
+            s = self.slos_pane.selected
+            return index.of(f"slo:{s.service}/{s.name}")
+        if table is self.incidents_pane.table:
+            return self.incidents_pane.selected
+        return None
+
+    def update_highlights(self, table: VirtualTable) -> None:
+        """Mark the other members of the selected row's incident, in every pane."""
+        if table not in (self.alerts_pane.table, self.pods_pane.table, self.slos_pane.table,
+                         self.incidents_pane.table):
+            return
+        index = self.cockpit.state.index
+        inc = self.selected_incident(table)
+        empty: frozenset = frozenset()
+        if inc is None:
+            self._set_highlights(empty, empty, empty)
+            return
+        # the selected row is marked too: moving within one incident then repaints nothing (10k pods)
+        self._set_highlights(index.alerts.get(inc.id, empty), index.pods.get(inc.id, empty),
+                             index.slos.get(inc.id, empty))
 
     def _set_highlights(self, alerts: frozenset, pods: frozenset, slos: frozenset) -> None:
         if alerts != self.alerts_pane.highlight:
@@ -415,22 +534,16 @@ class MainScreen(Screen[None]):
 
     # -- pods: logs and describe ---------------------------------------------------------------
     def target_pod(self) -> Pod | None:
-        """The selected pod, or the worst pod related to the selected alert/SLO."""
-        from cockpit.analysis.correlate import related
-
+        """The selected pod, or the worst pod of the selected alert's/SLO's/incident's incident."""
         focused = self.focused_pane_name()
         if focused == "pods" or focused == "marcus":
             return self.pods_pane.selected
-        snap = self.cockpit.snapshot(contexts=False)
-        rel = None
-        if focused == "alerts" and self.alerts_pane.selected:
-            rel = related(snap, alert=self.alerts_pane.selected)
-        elif focused == "slos" and self.slos_pane.selected:
-            rel = related(snap, slo=self.slos_pane.selected)
-        if not rel or not rel.pods:
+        inc = self.selected_incident()
+        pods = self.cockpit.state.index.pods.get(inc.id, frozenset()) if inc is not None else frozenset()
+        if not pods:
             return None
-        for p in self.pods_pane.shown:  # problem-first order: the first related is the worst
-            if p.key in rel.pods:
+        for p in self.pods_pane.shown:  # problem-first order: the first member is the worst
+            if p.key in pods:
                 return p
         return None
 
@@ -491,8 +604,9 @@ class MainScreen(Screen[None]):
                              reason)
 
     def screen_state(self) -> ScreenState:
+        snap = self.cockpit.snapshot()
         return ScreenState(
-            snapshot=self.cockpit.snapshot(),
+            snapshot=snap,
             focused=self.focused_pane_name(),
             selected_alert=self.alerts_pane.selected,
             selected_pod=self.pods_pane.selected,
@@ -502,6 +616,7 @@ class MainScreen(Screen[None]):
             visible_slos=tuple(self.slos_pane.shown),
             filters={n: p.filter_text for n, p in self.panes.items() if isinstance(p, Pane) and p.filter_text},
             layout=self.layout_def.name if self.layout_def else "",
+            coverage=coverage_map(self.cockpit.hub, snap),  # Marcus says what is not configured
         )
 
     def selection_label(self) -> str:
@@ -517,99 +632,26 @@ class MainScreen(Screen[None]):
             return f"alert {a.name} ({a.severity}, {a.state}{', ' + a.namespace if a.namespace else ''})"
         return ""
 
-    # -- silences --------------------------------------------------------------------------------
-    def _refuse(self) -> bool:
-        hub = self.cockpit.hub
-        if hub.readonly:
-            self.notify("read-only: cockpit was started with --readonly, actions are refused", severity="error")
-            return True
-        if not hub.silence_backends:
-            self.notify(hub.silence_unavailable or "no Alertmanager configured: silencing is unavailable",
-                        severity="error", timeout=8)
-            return True
-        return False
+    # -- silences, acks, :handover (cockpit.ui.screens.silence_actions) --------------------------
+    @property
+    def silence_actions(self) -> SilenceActions:
+        from cockpit.ui.screens.silence_actions import SilenceActions
+
+        if not hasattr(self, "_silence_actions"):
+            self._silence_actions = SilenceActions(self)
+        return self._silence_actions
 
     def action_silence(self) -> None:
-        alert = self.alerts_pane.selected
-        if alert is None:
-            self.notify("select an alert to silence (1 jumps to Alerts)", severity="warning")
-            return
-        if self._refuse():
-            return
-        from cockpit.ui.screens.silence import SilenceScreen
-
-        def done(request: SilenceRequest | None) -> None:
-            if request is not None:
-                self.create_silence(request, alert)
-
-        app = self.cockpit
-        self.app.push_screen(SilenceScreen(alert, app.state.alerts.alerts, app.created_by()), done)
+        self.silence_actions.silence(self.alerts_pane.selected)
 
     def action_ack(self) -> None:
-        alert = self.alerts_pane.selected
-        if alert is None:
-            self.notify("select an alert to ack", severity="warning")
-            return
-        if self._refuse():
-            return
-        from cockpit.analysis.matchers import silence_matchers
-
-        request = SilenceRequest(matchers=tuple(silence_matchers(alert, "name_ns")), duration_s=ACK_SECONDS,
-                                 created_by=self.cockpit.created_by(), comment="ACK")
-        self.create_silence(request, alert)
-
-    @work(thread=True, group="actions")
-    def create_silence(self, request: SilenceRequest, alert: Alert) -> None:
-        app = self.cockpit
-        try:
-            silence = app.hub.create_silence(request)
-        except ReadOnlyError as exc:
-            app.call_from_thread(app.notify, str(exc), severity="error")
-            return
-        except Exception as exc:
-            app.call_from_thread(app.notify, f"silence failed: {error_text(exc)}", severity="error", timeout=10)
-            return
-        # read back: the row must show what Alertmanager now says
-        app.post_message(AlertsLoaded(app.hub.refresh_alerts(), action=True))
-        until = silence.ends_at.strftime("%H:%M UTC")
-        app.call_from_thread(app.notify, f"silence {silence.id[:8]} {silence.state} until {until} "
-                                         f"({sanitize_line(alert.name, 60)}), read back from "
-                                         f"{silence.source or 'backend'}")
+        self.silence_actions.ack(self.alerts_pane.selected)
 
     def action_silences(self) -> None:
-        from cockpit.ui.screens.silences import SilencesScreen
-
-        app = self.cockpit
-        self.app.push_screen(SilencesScreen(app.state.alerts.silences, app.clock, self.confirm_expire))
+        self.silence_actions.open_view()
 
     def confirm_expire(self, silence: Silence) -> None:
-        if self._refuse():
-            return
-        from cockpit.ui.screens.common import ConfirmScreen
+        self.silence_actions.confirm_expire(silence)
 
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.expire_silence(silence)
-
-        matchers = ", ".join(str(m) for m in silence.matchers)
-        self.app.push_screen(ConfirmScreen(f"Expire silence {silence.id[:8]} ({sanitize_line(matchers, 200)})?"),
-                             answer)
-
-    @work(thread=True, group="actions")
-    def expire_silence(self, silence: Silence) -> None:
-        app = self.cockpit
-        try:
-            result = app.hub.expire_silence(silence.id)
-        except Exception as exc:
-            app.call_from_thread(app.notify, f"expire failed: {error_text(exc)}", severity="error", timeout=10)
-            return
-        refreshed = app.hub.refresh_alerts()
-        app.post_message(AlertsLoaded(refreshed, action=True))
-        app.call_from_thread(app.notify, f"silence {result.id[:8]} is now {result.state}")
-        app.call_from_thread(self._refresh_silences_screen, refreshed.silences)
-
-    def _refresh_silences_screen(self, silences: tuple[Silence, ...]) -> None:
-        from cockpit.ui.screens.silences import SilencesScreen
-
-        if isinstance(self.app.screen, SilencesScreen):
-            self.app.screen.show(silences)
+    def action_handover(self) -> None:
+        self.silence_actions.handover()
