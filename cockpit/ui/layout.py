@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cockpit.config import ConfigError, config_dir, key_line, load_yaml
 
-PANES = ("alerts", "pods", "slos", "marcus")
+PANES = ("alerts", "pods", "slos", "marcus", "incidents")
 _SIZE = re.compile(r"^(\d+(\.\d+)?fr|\d+%|\d+|auto)$")
 COMPACT_BELOW = (100, 30)  # terminals smaller than this (width, height) get the compact layout
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from cockpit.advisor.policy import Decision
-from cockpit.model import Finding
+from cockpit.analysis.incidents import IncidentIndex
+from cockpit.model import Change, Finding, Incident
 from cockpit.sources.hub import AlertsResult, PodsResult, SLOResult
 from cockpit.ui.panes.pods import PodsView
 
@@ -44,3 +45,6 @@ class FindingsReady(Message):
 
     findings: tuple[Finding, ...]
     decision: Decision | None = None
+    incidents: tuple[Incident, ...] = ()  # with the changes of the window they were built from
+    changes: tuple[Change, ...] = ()
+    index: IncidentIndex | None = None  # member -> incident, for the highlights
