@@ -149,7 +149,8 @@ def cmd_run(config: Config) -> int:
     app = CockpitApp(hub, config, advisor=advisor, layout=config.layout, clock=clock)
     from cockpit.sources.kube_exec import kill_running
 
-    return termsignals.run(app, cleanup=kill_running)  # a forced exit still kills exec plugins
+    # Quitting is immediate (workers blocked in I/O are abandoned); a forced exit still kills exec plugins.
+    return termsignals.run(app, cleanup=kill_running, exit_process=True)
 
 
 def start_tui(config: Config) -> tuple[Any, Any, Any]:

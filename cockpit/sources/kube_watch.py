@@ -53,7 +53,7 @@ class PodWatch:
                 pass
         with self.cond:
             self.cond.notify_all()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=0.5)  # a daemon thread: a list blocked in I/O is abandoned, not awaited
 
     @property
     def running(self) -> bool:

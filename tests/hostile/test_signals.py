@@ -59,3 +59,32 @@ def test_q_still_exits_cleanly(tmp_path: Path) -> None:
         assert cooked(term.tty_mode())
     finally:
         term.close()
+
+
+def test_quit_does_not_wait_for_a_worker_stuck_on_a_slow_backend(tmp_path: Path) -> None:
+    """An Alertmanager that accepts connections and never answers: the alerts worker is blocked in
+    its query (30 s timeout) when `q` is pressed; the process must be gone at once anyway."""
+    import socket
+
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(16)
+    config = tmp_path / "config.yaml"
+    config.write_text("alertmanager_auth:\n  timeout_s: 30\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COCKPIT_", "ANTHROPIC_", "KUBECONFIG"))}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
+    term = PtyApp([sys.executable, "-m", "cockpit", "--config", str(config), "--alertmanager",
+                   f"http://127.0.0.1:{hole.getsockname()[1]}"], env)
+    try:
+        assert term.read(40, until=lambda t: "Alerts" in t.text and "Pods" in t.text), t_text(term)
+        term.read(1.5)  # the alerts worker is now waiting on the silent backend
+        started = time.monotonic()
+        term.key(b"q", 0)
+        code = term.wait_exit(15)
+        took = time.monotonic() - started
+        assert code == 0, t_text(term)
+        assert took < 3, f"quit waited {took:.1f}s for a blocked worker"
+        assert cooked(term.tty_mode())
+    finally:
+        term.close()
+        hole.close()
