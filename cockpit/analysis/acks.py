@@ -63,3 +63,11 @@ def ack_label(alert: Alert, silences: Iterable[Silence], now: datetime) -> str:
         return ""
     age_s = (now - s.starts_at).total_seconds()
     return f"ack {ack_owner(s)} {format_duration(age_s) if age_s >= 1 else 'now'}"
+
+
+def ack_labels(alerts: Iterable[Alert], silences: Sequence[Silence], now: datetime) -> dict[str, str]:
+    """fingerprint -> "ack alice 12m" for every acked alert (the alerts pane's state cell)."""
+    acks = [s for s in silences if is_ack(s) and s.state in ("active", "pending")]
+    if not acks:
+        return {}
+    return {a.fingerprint: label for a in alerts if a.silenced and (label := ack_label(a, acks, now))}

@@ -135,3 +135,15 @@ def _dur(seconds: float) -> str:
     from cockpit.analysis.duration import format_duration
 
     return format_duration(max(0.0, seconds)) if seconds >= 1 else "0s"
+
+
+def prospective(matchers: Sequence[Matcher], seconds: float, comment: str, created_by: str, now: datetime) -> Silence:
+    """The silence a dialog is about to create, so it can be checked before anyone confirms it."""
+    from datetime import timedelta
+
+    return Silence("", tuple(matchers), now, now + timedelta(seconds=seconds), created_by, comment, state="active")
+
+
+def budget_at_end(alert: Alert, slos: Iterable[SLOStatus], seconds: float) -> list[tuple[SLOStatus, float | None]]:
+    """The SLOs tied to an alert, with the budget left once a silence of `seconds` ends at today's burn."""
+    return [(s, projected_budget(s, seconds)) for s in slos if alert_hits_slo(alert, s)]

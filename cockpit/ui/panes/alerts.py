@@ -37,6 +37,7 @@ class AlertsPane(Pane):
         self.collapsed: set[str] = set()
         self.show_muted = True  # silenced and inhibited alerts shown dimmed (h hides them)
         self.highlight: frozenset[str] = frozenset()
+        self.acks: dict[str, str] = {}  # fingerprint -> "ack alice 12m" (set by the screen before show)
 
     def filter_hint(self) -> str:
         return 'filter: text or matchers  severity=critical namespace=~"shop.*" alertname!=Watchdog'
@@ -46,7 +47,11 @@ class AlertsPane(Pane):
             _, name, members, expanded, now = item
             return rows.group_row(name, members, expanded, now)
         _, alert, indent, hl, now = item
-        return marked(rows.alert_row(alert, now, indent=indent), hl)
+        cells = rows.alert_row(alert, now, indent=indent)
+        ack = self.acks.get(alert.fingerprint)
+        if ack:  # who acked it and how long ago, in place of "silenced"
+            cells = (*cells[:-1], rows.cell(ack, "cyan"))
+        return marked(cells, hl)
 
     def show(self, alerts: Sequence[Alert], health: Sequence[SourceHealth], now: datetime,
              configured: bool | None = None) -> None:

@@ -18,8 +18,9 @@ from textual.widgets import Input, Label, Static
 from cockpit.analysis.duration import format_duration, parse_duration
 from cockpit.analysis.matchers import format_matchers, parse_matchers, preview, silence_matchers
 from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.silence_problems import EXPIRES_SOON_S, budget_at_end, check_silence, prospective
 from cockpit.glyphs import G
-from cockpit.model import Alert, SilenceRequest
+from cockpit.model import Alert, SilenceRequest, SLOStatus, utcnow
 
 
 def matchers_text(alert: Alert, mode: str) -> str:
@@ -33,10 +34,13 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
     ]
 
     def __init__(self, alert: Alert, alerts: Sequence[Alert], created_by: str,
-                 duration: str = "1h", comment: str = "", title: str = "Silence alert") -> None:
+                 duration: str = "1h", comment: str = "", title: str = "Silence alert",
+                 slos: Sequence[SLOStatus] = (), expires_soon_s: float = EXPIRES_SOON_S) -> None:
         super().__init__()
         self.alert = alert
         self.alerts = list(alerts)
+        self.slos = list(slos)
+        self.expires_soon_s = expires_soon_s
         self.created_by = created_by
         self.mode = "name_ns"
         self.dialog_title = title
@@ -88,7 +92,28 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
         text.append(f" · for {format_duration(seconds)}")
         if warning:
             text.append(f"\n{G.warn} {warning}", style="bold yellow")
+        self._append_problems(text, ms, seconds)
         self.preview.update(text)
+
+    def _append_problems(self, text: Text, ms: list, seconds: int) -> None:
+        """The problems `cockpit silences` would report for this silence, and what the budget of an SLO
+        tied to the alert will be when it ends, at the current burn: seen before confirming."""
+        now = utcnow()
+        planned = prospective(ms, seconds, self.comment_input.value, self.created_by, now)
+        alerts = [a for a in self.alerts if a.state != "inhibited"]
+        check = check_silence(planned, alerts, self.slos, now, self.expires_soon_s)
+        for p in check.problems:
+            if p != "expires-soon":  # every short silence "expires soon": that is the point of it
+                text.append(f"\n{G.warn} {p}: {sanitize_line(check.details[p], 200)}", style="bold yellow")
+        for slo, left in budget_at_end(self.alert, self.slos, seconds):
+            name = sanitize_line(f"{slo.service}/{slo.name}", 80)
+            if left is None or slo.budget_remaining is None:
+                text.append(f"\nSLO {name}: no burn data to project", style="dim")
+                continue
+            burn = slo.burn_rates.get("1h") or 0.0
+            text.append(f"\nSLO {name}: budget {slo.budget_remaining * 100:.1f}% now {G.arrow} {left * 100:.1f}% "
+                        f"when this silence ends (1h burn {burn:.1f}x)",
+                        style="bold red" if left <= 0 else ("bold yellow" if slo.status == "page" else ""))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
