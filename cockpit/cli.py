@@ -15,7 +15,7 @@ from cockpit import __version__
 from cockpit.config import Config, ConfigError, load_config
 from cockpit.sources.base import SourceError
 
-COMMANDS = ("demo", "snapshot", "check", "ask", "handover", "silences")
+COMMANDS = ("demo", "snapshot", "check", "ask", "handover", "silences", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal on-call cockpit: alerts, pods, SLO burn and Marcus on one screen.",
         epilog="commands: demo (embedded incident) · snapshot (what the screen would show) · "
                "check (reach every backend) · ask QUESTION (one answer from Marcus) · "
-               "handover (the shift, from real history) · silences (with their problems)",
+               "handover (the shift, from real history) · silences (with their problems) · "
+               "serve (the cockpit in a browser)",
     )
     p.add_argument("command", nargs="?", choices=COMMANDS, help="what to run (default: the cockpit)")
     p.add_argument("question", nargs="?", help="for ask: the question")
@@ -54,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="snapshot, silences (default json), handover (default markdown)")
     p.add_argument("--since", metavar="DURATION", default="12h", help="for handover: the window (default 12h)")
     p.add_argument("--out", metavar="FILE", help="for handover: write to FILE instead of stdout")
+    web = p.add_argument_group("serve (the cockpit in a browser)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
+                                                         "any other needs a token)")
+    web.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    web.add_argument("--token", help="required from browsers (default: generated off loopback; "
+                                     "env COCKPIT_SERVE_TOKEN)")
+    web.add_argument("--allow-actions", action="store_true", dest="allow_actions",
+                     help="served sessions may silence/expire/ack (default: read-only)")
+    web.add_argument("--max-sessions", type=int, default=8, dest="max_sessions",
+                     help="concurrent browser sessions (default 8)")
     p.add_argument("--version", action="version", version=f"cockpit {__version__}")
     return p
 
@@ -107,6 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "handover":
                 return shift.cmd_handover(config, args.since, args.format or "markdown", args.out)
             return shift.cmd_silences(config, args.format or "json")
+        if args.command == "serve":
+            from cockpit.ui.serve import cmd_serve
+
+            return cmd_serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port, args.token,
+                             args.allow_actions, args.max_sessions)
         if args.command == "check":
             return cmd_check(config)
         if args.command == "ask":
@@ -226,8 +242,13 @@ def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str
         "pods": [{
             "context": p.context, "namespace": p.namespace, "name": p.name, "phase": p.phase,
             "ready": p.ready_text, "ready_containers": p.ready, "containers": p.total, "restarts": p.restarts,
-            "reason": p.reason, "node": p.node, "age_s": round(p.age_s(now), 1),
+            "reason": p.reason, "node": p.node, "age_s": round(p.age_s(now), 1), "cluster": p.cluster,
         } for p in snap.pods],
+        **({"clusters": [{
+            "cluster": c.cluster, "pods": c.pods, "problems": c.problems, "nodes": c.nodes,
+            "nodes_not_ready": c.nodes_not_ready, "stale": c.stale, "context": c.context,
+            "problems_by_namespace": dict(c.problems_by_namespace),
+        } for c in snap.clusters]} if snap.clusters else {}),
         "slos": [{
             "service": s.service, "name": s.name, "objective": s.objective, "period": s.period,
             "burn_rates": {w: _num(v) for w, v in s.burn_rates.items()},
@@ -316,7 +337,7 @@ def cmd_check(config: Config) -> int:
 
 
 def cmd_ask(config: Config, question: str) -> int:
-    from cockpit.advisor.base import AdvisorRequest, ScreenState
+    from cockpit.advisor.base import AdvisorRequest, ScreenState, coverage_map
     from cockpit.analysis.sanitize import sanitize
     from cockpit.analysis.stream_sanitize import StreamSanitizer
     from cockpit.sources.factory import build_hub
@@ -325,7 +346,7 @@ def cmd_ask(config: Config, question: str) -> int:
     snap = hub.snapshot()
     advisor = make_advisor(config, hub)
     screen = ScreenState(snapshot=snap, visible_alerts=snap.alerts, visible_pods=snap.pods[:200],
-                         visible_slos=snap.slos)
+                         visible_slos=snap.slos, coverage=coverage_map(hub, snap))
     request = AdvisorRequest(question=question, screen=screen)
 
     async def run() -> int:

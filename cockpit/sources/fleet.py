@@ -166,11 +166,22 @@ class FleetSource:
         return self._kube(ctx) if self._kube is not None else None
 
     def check(self) -> str:
+        """`cockpit check`: per-cluster freshness. A cluster whose kube-state-metrics stopped reporting
+        fails the check (the fleet view is blind there), named with what to look at."""
         state = self.refresh()
+        if not state.summaries:
+            raise SourceError(f"no kube-state-metrics series (kube_node_info by {self.label!r}) in the last "
+                              f"{KNOWN_WINDOW}: is kube-state-metrics scraped into this store, with that label?")
         stale = [s.cluster for s in state.summaries if s.stale]
-        fresh = len(state.summaries) - len(stale)
-        text = f"ok, {fresh} cluster(s) reporting"
-        return text + (f"; stale (no kube-state-metrics samples): {', '.join(stale)}" if stale else "")
+        fresh = [s for s in state.summaries if not s.stale]
+        lines = [f"{len(fresh)} of {len(state.summaries)} clusters reporting, {sum(s.pods for s in fresh)} pods, "
+                 f"{sum(s.problems for s in fresh)} problems"]
+        lines += [f"  {s.cluster}: fresh, {s.pods} pods, {s.problems} problems, "
+                  f"{s.nodes_not_ready}/{s.nodes} nodes not ready" for s in fresh]
+        if stale:  # one line (errors are one line): the stale clusters first, they are the news
+            window = round(2 * self.scrape_interval_s)
+            raise SourceError(f"stale, no kube-state-metrics sample in {window}s: {', '.join(stale)}; {lines[0]}")
+        return "\n".join(lines)
 
     # -- the refresh -------------------------------------------------------------------------------
     def _q(self, promql: str, log: list[tuple[str, float]]) -> list[Sample]:

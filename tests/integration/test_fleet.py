@@ -151,7 +151,8 @@ def test_a_cluster_that_stopped_reporting_is_stale(tmp_path: Path, planted_fleet
         assert by[quiet].stale and by[quiet].pods == PODS
         assert not any(s.stale for c, s in by.items() if c != quiet)
         assert src.summaries()[0].cluster == quiet  # nobody knows what it is doing: listed first
-        assert "stale" in src.check() and quiet in src.check()
+        with pytest.raises(SourceError, match=f"stale, no kube-state-metrics sample in 60s: {quiet};"):
+            src.check()
     finally:
         vm.stop()
 
@@ -232,3 +233,22 @@ async def test_the_pods_pane_and_the_cluster_view_speak_fleet(victoria: str, pla
         healthy = [p for p in fleet.pods if p.cluster == target]
         await wait_until(pilot, lambda: len(app.pods_pane.shown) == len(healthy), timeout=20)
         assert {p.cluster for p in app.pods_pane.shown} == {target}
+
+
+def test_check_and_snapshot_report_the_fleet(victoria: str, planted_fleet, capsys) -> None:
+    """`cockpit check` lists each cluster's freshness; `snapshot` pods carry their cluster."""
+    import json
+
+    from cockpit.cli import main
+
+    fleet, planted = planted_fleet
+    assert main(["check", "--prometheus", victoria, "--pods-from", "prometheus"]) == 0
+    out = capsys.readouterr().out
+    assert f"{CLUSTERS} of {CLUSTERS} clusters reporting, {len(fleet.pods)} pods" in out
+    assert all(f"  {c}: fresh" in out for c in fleet.clusters())
+    assert main(["snapshot", "--prometheus", victoria, "--pods-from", "prometheus"]) == 0
+    snap = json.loads(capsys.readouterr().out)
+    crash_cluster = planted["crashloop"].split("/")[0]
+    assert {p["cluster"] for p in snap["pods"] if p["name"] == planted["crashloop"].split("/")[2]} >= {crash_cluster}
+    assert {c["cluster"] for c in snap["clusters"]} == set(fleet.clusters())
+    assert main(["check", "--prometheus", victoria, "--pods-from", "prometheus", "--cluster-label", "bad-label"]) != 0
