@@ -46,7 +46,7 @@ PANE_ORDER = ("alerts", "pods", "slos", "marcus", "incidents")
 
 def short_title(title: str) -> str:
     """A pane title cut to fit a tab: 'Alerts 10 · 4 critical · STALE (…)' -> 'Alerts 10 4 crit STALE'."""
-    parts = title.split(" · ")
+    parts = [p for p in title.split(" · ") if not p.startswith("STALE")]  # STALE (why): once, at the end
     label = " ".join(parts[:2]).replace("critical", "crit").replace("problems", "prob")
     return label + (" STALE" if "STALE" in title else "")
 
