@@ -36,6 +36,8 @@ class AuditLog:
         self.user = user or default_user()
 
     def _write(self, entry: dict[str, Any], consequence: str) -> None:
+        if session := os.environ.get("COCKPIT_SESSION"):  # a served browser session: its remote address
+            entry["session"] = session
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
