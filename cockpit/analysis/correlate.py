@@ -1,18 +1,17 @@
-"""Which alerts, pods and SLOs belong together: what to highlight when one row is selected.
+"""How labels name rows: the matching rules incidents (cockpit.analysis.incidents) join rows with.
 
-Links are made the way an SRE reads labels: an alert's `pod`/`node` labels name its targets; its
-service-like labels (service, sloth_service, app, deployment, ...) match a pod's app label or the name
-of the workload that owns it, and an SLO's service. Service names match when equal or when one is a
-dash-prefix of the other ("checkout" ~ "checkout-api"), so a Sloth SLO named after the product still
-finds the deployment that serves it.
+An alert's `pod`/`node` labels name its targets; its service-like labels (service, sloth_service, app,
+deployment, ...) match a pod's app label or the name of the workload that owns it, and an SLO's
+service. Service names match when equal or when one is a dash-prefix of the other ("checkout" ~
+"checkout-api"), so a Sloth SLO named after the product still finds the deployment that serves it.
+Which rows belong together is decided in one place only, cockpit.analysis.incidents.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from cockpit.model import Alert, Pod, SLOStatus, Snapshot
+from cockpit.model import Alert, Pod, SLOStatus
 
 # Alert labels that name a service or workload (job is left out: it names the scraper, e.g.
 # kube-state-metrics, not the thing in trouble).
@@ -21,13 +20,6 @@ SERVICE_LABELS = (
     "daemonset", "container", "workload",
 )
 _OWNER_KIND = {"ReplicaSet": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset", "Job": "job"}
-
-
-@dataclass(frozen=True)
-class Related:
-    alerts: frozenset[str] = frozenset()  # fingerprints
-    pods: frozenset[tuple[str, str, str]] = frozenset()  # Pod.key
-    slos: frozenset[tuple[str, str]] = frozenset()  # SLOStatus.key
 
 
 def workload_of(pod: Pod) -> tuple[str, str]:
@@ -97,31 +89,3 @@ def pod_hits_slo(pod: Pod, slo: SLOStatus, namespaces: set[str] | None = None) -
     if not slo.namespace and namespaces and pod.namespace not in namespaces:
         return False
     return any_match(pod_services(pod), [slo.service.lower()])
-
-
-def related(
-    snapshot: Snapshot, *, alert: Alert | None = None, pod: Pod | None = None, slo: SLOStatus | None = None
-) -> Related:
-    """Rows of the other panes linked to the selected alert, pod or SLO (the selection itself excluded)."""
-    if alert is not None:
-        slos = [s for s in snapshot.slos if alert_hits_slo(alert, s)]
-        pods = {p.key for p in snapshot.pods if alert_hits_pod(alert, p)}
-        if alert.labels.get("pod"):  # a per-pod alert also lights the pod's siblings' SLOs
-            target = next((p for p in snapshot.pods if p.key in pods), None)
-            if target is not None:
-                slos += [s for s in snapshot.slos if pod_hits_slo(target, s)]
-        peers = {a.fingerprint for a in snapshot.alerts if a.fingerprint != alert.fingerprint
-                 and any(alert_hits_slo(a, s) for s in slos)}
-        return Related(frozenset(peers), frozenset(pods), frozenset(s.key for s in slos))
-    if pod is not None:
-        slos = {s.key for s in snapshot.slos if pod_hits_slo(pod, s)}
-        # an alert about one pod (pod label) stays with that pod even when it shares the SLO
-        alerts = {a.fingerprint for a in snapshot.alerts if alert_hits_pod(a, pod) or (
-            not a.labels.get("pod") and any(alert_hits_slo(a, s) for s in snapshot.slos if s.key in slos))}
-        return Related(frozenset(alerts), frozenset(), frozenset(slos))
-    if slo is not None:
-        alerts = [a for a in snapshot.alerts if alert_hits_slo(a, slo)]
-        namespaces = {a.namespace for a in alerts if a.namespace}
-        pods = {p.key for p in snapshot.pods if pod_hits_slo(p, slo, namespaces)}
-        return Related(frozenset(a.fingerprint for a in alerts), frozenset(pods), frozenset())
-    return Related()
