@@ -199,7 +199,7 @@ async def test_silences_view_expires_with_confirmation(app_factory):
         await settle(pilot, app)
         await pilot.press("A")  # ack: 15-minute silence commented ACK
         await settle(pilot, app)
-        ack = next(s for s in app.state.alerts.silences if s.comment == "ACK")
+        ack = next(s for s in app.state.alerts.silences if s.comment.startswith("ACK by tester"))
         await pilot.press("S")
         await pilot.pause()
         app.screen.table.select_key(ack.id)
