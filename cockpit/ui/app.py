@@ -322,7 +322,17 @@ class CockpitApp(App[None]):
     def action_help(self) -> None:
         from cockpit.ui.screens.help import HelpScreen
 
+        if isinstance(self.screen, HelpScreen):
+            return  # one Help at a time
         self.push_screen(HelpScreen(self.keymap))
+
+    def action_help_quit(self) -> None:
+        """Textual's ctrl+c hint in its own formatting: our words, not backend text, so it may keep
+        its markup (notify() above forces everything else literal)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                App.notify(self, f"Press [b]{key}[/b] to quit the app", title="Do you want to quit?")
+                return
 
     def created_by(self) -> str:
         from cockpit.audit import default_user

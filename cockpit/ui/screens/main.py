@@ -459,6 +459,8 @@ class MainScreen(Screen[None]):
     # -- selection: enter, correlation highlight ----------------------------------------------
     @on(VirtualTable.RowSelected)
     def _row_selected(self, event: VirtualTable.RowSelected) -> None:
+        if self.app.screen is not self:  # a key typed right after Enter opened another screen first
+            return  # one screen on top at a time
         table = event.table
         if table is self.alerts_pane.table:
             group = self.alerts_pane.selected_group
