@@ -256,3 +256,14 @@ class SilenceActions:
             app.call_from_thread(app.notify, f"hand-over failed: {error_text(exc)}", severity="error", timeout=10)
             return
         app.call_from_thread(app.notify, f"hand-over written to {sanitize_line(path, 300)}", timeout=20)
+
+
+def journal_answer(app: Any, question: str, reason: str, text: str) -> None:
+    """Marcus's answer (kind answer) or unprompted comment (kind hypothesis), summarised for the hand-over."""
+    summary = " ".join(text.split())
+    if not summary:
+        return
+    if len(summary) > 600:
+        summary = summary[:600].rsplit(" ", 1)[0] + " …"
+    kind, subject = ("answer", question) if question else ("hypothesis", reason or "comment on the screen")
+    app.run_worker(lambda: journal_of(app).note(kind, subject, summary), thread=True, group="journal")
