@@ -1,10 +1,13 @@
-"""What one SLO refresh costs for N SLOs against a real Prometheus, with and without Sloth rules.
+"""What one SLO refresh costs for N SLOs against a real Prometheus: raw queries, Sloth rules, and a
+mix of Sloth and Pyrra rules (half the SLOs each).
 
     python bench/slo_refresh.py [--slos 100] [--history-hours 24] [--rounds 5]
 
 Starts the Debian `prometheus` on a free port, an exporter with two counters per SLO, backfills
 `--history-hours` of samples (so raw long-window queries scan real data), and generates Sloth SLI
-recording rules for one copy of the SLOs. Then it times SLOEngine.fetch_slos(): a cold refresh (no
+recording rules for one copy of the SLOs, Sloth and Pyrra burn-rate rules for a mixed copy (Pyrra
+ServiceLevelObjectives with a 28d window: rules for 5m..1d and 4d, so 3d and the period stay raw,
+as with real Pyrra). Then it times SLOEngine.fetch_slos(): a cold refresh (no
 cache) and a warm one (1d / 3d / period served from the 5 min cache), for each copy. Prints a
 Markdown table: queries sent and wall time (median of --rounds).
 """
@@ -24,9 +27,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cockpit.sources.slo_engine import SLOEngine  # noqa: E402
 from cockpit.slo.spec import load_specs  # noqa: E402
+from cockpit.sources.slo_engine import SLOEngine  # noqa: E402
 from tests.integration.test_slo_prometheus import prom_client, sloth_rules  # noqa: E402
+from tests.integration.test_slo_upstream import pyrra_rules  # noqa: E402
 from tests.support.promstack import start_exporter, start_prometheus  # noqa: E402
 
 RPS, OFFSET = 20.0, 1_000_000.0
@@ -51,6 +55,20 @@ def spec_file(path: Path, service: str, n: int) -> Path:
         "total_query": f'sum(rate(bench_requests_total{{slo="s{i}"}}[{{{{.window}}}}]))',
     }}} for i in range(n)]
     path.write_text(yaml.safe_dump({"version": "prometheus/v1", "service": service, "slos": slos}))
+    return path
+
+
+PYRRA_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "4d")  # what Pyrra records for a 28d window
+
+
+def pyrra_file(path: Path, first: int, n: int) -> Path:
+    """n Pyrra ServiceLevelObjectives reading the bench series s<first>..; one multi-document file."""
+    docs = [{"apiVersion": "pyrra.dev/v1alpha1", "kind": "ServiceLevelObjective",
+             "metadata": {"name": f"p{i}", "namespace": "pyrra"},
+             "spec": {"target": "99.9", "window": "28d", "indicator": {"ratio": {
+                 "errors": {"metric": f'bench_requests_total{{slo="s{i}",code="500"}}'},
+                 "total": {"metric": f'bench_requests_total{{slo="s{i}"}}'}}}}} for i in range(first, first + n)]
+    path.write_text(yaml.safe_dump_all(docs))
     return path
 
 
@@ -100,7 +118,12 @@ def main() -> None:
         url, stop_exporter = start_exporter(lambda: "\n".join(metrics(n, t0 - args.history_hours * 3600, time.time())) + "\n")
         raw = load_specs([str(spec_file(tmp / "raw.yml", "raw", n))])
         recorded = load_specs([str(spec_file(tmp / "recorded.yml", "recorded", n))])
+        half = n // 2
+        mixed = (load_specs([str(spec_file(tmp / "mixed-sloth.yml", "mixed", half))])
+                 + load_specs([str(pyrra_file(tmp / "mixed-pyrra.yml", half, n - half))]))
         rules = sloth_rules(recorded)
+        rules["groups"] += sloth_rules([s for s in mixed if not s.pyrra_metric])["groups"]
+        rules["groups"] += pyrra_rules([s for s in mixed if s.pyrra_metric], PYRRA_WINDOWS)["groups"]
         for g in rules["groups"]:
             g["interval"] = "10s"  # 800 rules every second would load the machine more than the bench
         (tmp / "rules.yml").write_text(yaml.safe_dump(rules, sort_keys=False))
@@ -110,13 +133,16 @@ def main() -> None:
             client = prom_client(prom.url, timeout=30)
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:  # until every SLO has every recorded window
-                probe = SLOEngine(recorded, client)
+                probe, probe_mixed = SLOEngine(recorded, client), SLOEngine(mixed, client)
                 if all(v is not None for s in probe.fetch_slos() for v in s.error_ratios.values()) \
-                        and probe.stats.queries == 9:
+                        and probe.stats.queries == 9 and probe_mixed.fetch_slos() \
+                        and probe_mixed.stats.recorded_slos == len(mixed):
                     break
                 time.sleep(1)
             rows = [("raw queries (no recording rules)", measure(lambda: SLOEngine(raw, client, args.concurrency), args.rounds)),
-                    ("Sloth recording rules", measure(lambda: SLOEngine(recorded, client, args.concurrency), args.rounds))]
+                    ("Sloth recording rules", measure(lambda: SLOEngine(recorded, client, args.concurrency), args.rounds)),
+                    (f"{half} Sloth + {n - half} Pyrra recording rules",
+                     measure(lambda: SLOEngine(mixed, client, args.concurrency), args.rounds))]
         finally:
             prom.stop()
             stop_exporter()

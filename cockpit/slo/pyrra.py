@@ -41,7 +41,8 @@ def spec(path: Path | str, doc: dict[str, Any]) -> SLOSpec:
     chosen = [k for k in kinds if k in _KINDS]
     if len(chosen) != 1:
         problem = (f"needs exactly one of {', '.join(_KINDS)}, found: {', '.join(kinds) or 'none'}")
-        raise where.fail(ind, chosen[1] if len(chosen) > 1 else "ratio", "spec.indicator", problem)
+        key = chosen[1] if len(chosen) > 1 else (kinds[0] if kinds else "ratio")  # the line to look at
+        raise where.fail(ind, key, "spec.indicator", problem)
     kind = chosen[0]
     queries, metric, grouping = _queries(where, ind, kind)
     namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import ConfigError
 from cockpit.slo.spec import SLOSpec, specs_from_documents
 from cockpit.sources.base import SourceError
-from cockpit.sources.kube_errors import Action, NotFoundError
+from cockpit.sources.kube_errors import Action, ForbiddenError, NotFoundError
 
 PAGE_SIZE = 500
 
@@ -28,9 +29,9 @@ class CRD:
     kind: str
     reader: str  # spec kind for cockpit.slo.spec.specs_from_documents
 
-    @property
-    def path(self) -> str:
-        return f"/apis/{self.group}/{self.version}/{self.plural}"
+    def path(self, namespace: str = "") -> str:
+        ns = f"/namespaces/{quote(namespace, safe='')}" if namespace else ""
+        return f"/apis/{self.group}/{self.version}{ns}/{self.plural}"
 
 
 CRDS = (
@@ -39,20 +40,30 @@ CRDS = (
 )
 
 
-def list_objects(cluster: Any, crd: CRD) -> list[dict[str, Any]]:
-    """Every object of one custom resource, all namespaces, paged. Raises NotFoundError (CRD absent)
-    or SourceError."""
-    action = Action("list", f"{crd.plural}.{crd.group}")
+def list_objects(cluster: Any, crd: CRD, namespace: str = "") -> list[dict[str, Any]]:
+    """Every object of one custom resource ("" = all namespaces), paged. Raises NotFoundError (CRD
+    absent), ForbiddenError or SourceError."""
+    action = Action("list", f"{crd.plural}.{crd.group}", namespace)
     out: list[dict[str, Any]] = []
     cont = ""
     while True:
-        page = cluster._get_json(action, crd.path, limit=PAGE_SIZE, **{"continue": cont})
+        page = cluster._get_json(action, crd.path(namespace), limit=PAGE_SIZE, **{"continue": cont})
         if not isinstance(page, dict):
             raise SourceError(f"kubernetes {cluster.name}: unreadable {crd.plural} list")
         out += [o for o in page.get("items") or () if isinstance(o, dict)]
         cont = (page.get("metadata") or {}).get("continue") or ""
         if not cont:
             return out
+
+
+def _list(cluster: Any, crd: CRD) -> list[dict[str, Any]]:
+    """All namespaces; when RBAC allows only the namespace cockpit was pointed at (--namespace), that one."""
+    try:
+        return list_objects(cluster, crd)
+    except ForbiddenError:
+        if not getattr(cluster, "namespace", ""):
+            raise
+        return list_objects(cluster, crd, cluster.namespace)
 
 
 def _source(context: str, crd: CRD, obj: dict[str, Any]) -> str:
@@ -67,7 +78,7 @@ def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
     notes: list[str] = []
     for crd in CRDS:
         try:
-            objects = list_objects(cluster, crd)
+            objects = _list(cluster, crd)
         except NotFoundError:
             continue  # the CRD is not installed: this cluster keeps no such SLOs
         except SourceError as exc:
