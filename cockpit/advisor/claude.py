@@ -17,22 +17,20 @@ from typing import Any
 import anthropic
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
-from cockpit.advisor.context import UNTRUSTED_NOTE, build_context
+from cockpit.advisor.context import build_context
 from cockpit.advisor.evidence import Known, StreamCheck, as_chunks, count_text
 from cockpit.advisor.lazy import claude_configured, named_model
 from cockpit.advisor.redact import Redactor
 from cockpit.advisor.tools import MAX_STEPS, TOOL_DEFS, ToolBackend, ToolRunner, describe_call
 
 EPHEMERAL = {"type": "ephemeral"}
-ANSWER_RULES = (
-    "You see the on-call engineer's cockpit screen in the user turn. Use the read-only tools when the "
-    "screen is not enough (PromQL, pod logs, events, describe, alerts, SLO status); at most "
-    f"{MAX_STEPS} tool calls, then answer. You cannot change anything in the cluster: propose "
-    "commands, never claim to have run them. Answer in plain text for a terminal (no tables), "
-    "short paragraphs or dashes, numbers first."
+ANSWER_RULES = (  # the job's rules live in the persona (persona.ADVISOR_RULES); these are the API's
+    f"Use the read-only tools when the screen is not enough; at most {MAX_STEPS} tool calls, then answer. "
+    "You cannot change anything in the cluster: propose commands, never claim to have run them. "
+    "Plain text for a terminal: no tables, no headings."
 )
-COMMENT_PROMPT = ("Comment on the screen unprompted: in 2-4 sentences, what matters most right now and the "
-                  "next thing to check. If nothing needs attention, say so in one sentence.")
+COMMENT_PROMPT = ("Comment on the screen unprompted: one line per incident, most impactful first, with its first "
+                  "step. If nothing needs attention, say so in one sentence.")
 # USD per million tokens (input, output) by model family; cache writes cost 1.25x input, reads 0.1x.
 PRICES = {"haiku": (1.0, 5.0), "sonnet": (3.0, 15.0), "opus": (5.0, 25.0)}
 
@@ -121,7 +119,7 @@ class ClaudeMarcus:
 
     # -- request parts ------------------------------------------------------------------------------
     def system(self) -> list[dict[str, Any]]:
-        text = f"{self.persona.system_prompt()}\n\n{ANSWER_RULES}\n\n{UNTRUSTED_NOTE}"
+        text = f"{self.persona.system_prompt()}\n\n{ANSWER_RULES}"
         return [{"type": "text", "text": text, "cache_control": EPHEMERAL}]
 
     @staticmethod

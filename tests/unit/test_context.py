@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cockpit.advisor.base import ScreenState
@@ -69,7 +70,8 @@ def test_selection_filters_and_health_are_shown() -> None:
     assert '<selection kind="pod">' in text
     assert "last termination OOMKilled exit 137, memory limit 256Mi" in text
     assert "filters: pods='checkout'" in text
-    assert "FAILING, data stale: HTTP 503 Service Unavailable" in text
+    assert "prom (prometheus): FAILING, no data yet: HTTP 503 Service Unavailable" in text
+    assert "slos: stale (SLO burn rates shown are the last good data)" in text
     assert "checkout/availability objective 99.9000% status page budget remaining 42.0%" in text
 
 
@@ -103,3 +105,59 @@ def test_escape_sequences_are_stripped() -> None:
     alert = Alert("f1", "Esc\x1b]0;pwned\x07Alert", "warning", "firing", {}, {"summary": "\x1b[31mred\x1b[0m"})
     text = build_context(screen(snap=Snapshot(taken_at=NOW, alerts=(alert,))))
     assert "\x1b" not in text and "\x07" not in text
+
+
+def test_context_is_built_on_incidents_changes_workloads_nodes_and_sources() -> None:
+    from tests.eval.loader import load_cases
+    from tests.eval.score import screen_of
+
+    cases = {c.path.stem[:2]: c for c in load_cases()}
+    rollout = cases["15"]
+    text = build_context(replace(screen_of(rollout), coverage={"alerts": ("ok", ""), "pods": ("ok", ""),
+                                                                "slos": ("not configured", "")}))
+    inc = rollout.snapshot.incidents[0]
+    assert f"incident {inc.id} rank 1 severity critical kind rollout" in text
+    assert "cause (hypothesis): rollout of deployment shop/checkout-api" in text
+    assert "checkout-api:2.3.1 → registry.example.com/shop/checkout-api:2.4.0" in text
+    assert any(f"evidence [{e.id}]" in text for e in inc.evidence)
+    assert "4 alerts (KubePodCrashLooping x3, CheckoutErrorBudgetBurn)" in text
+    assert "<recent_changes>" in text and "03:02 rollout deployment shop/checkout-api: revision 42" in text
+    assert "deployment shop/checkout-api desired 3 ready 2 updated 3" in text
+    assert "slos: not configured (no SLO burn rates can be seen at all: empty means unknown, not fine)" in text
+    assert "<offline_findings>" not in text  # the incidents replace the findings: no text said twice
+    capacity = build_context(screen_of(cases["18"]))
+    assert "node node-1 Ready, pods 3, cpu requested 4.5/4 (112%), memory requested 6.0Gi/16.0Gi (38%)" in capacity
+
+
+def test_selection_says_which_incident_it_belongs_to() -> None:
+    from tests.eval.loader import load_cases
+    from tests.eval.score import screen_of
+
+    case = next(c for c in load_cases() if c.path.stem.startswith("17"))
+    pod = next(p for p in case.snapshot.pods if p.name == "ledger-0")
+    text = build_context(replace(screen_of(case), focused="pods", selected_pod=pod))
+    assert f"belongs to incident {case.snapshot.incidents[0].id}" in text
+    assert "cause (observed): worker-7 NotReady since 03:05, 9 pods on it unreachable" in text
+
+
+def test_bad_day_at_10k_pods_fits_the_budget_quickly() -> None:
+    import statistics
+    import time
+
+    from bench.context import bad_day
+    from cockpit.analysis.changes import build_changes
+    from cockpit.analysis.incidents import build_incidents
+
+    s = bad_day(10_000)
+    changes = build_changes(s.snapshot)
+    snap = replace(s.snapshot, changes=changes)
+    s = replace(s, snapshot=replace(snap, incidents=build_incidents(snap, changes)))
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        text = build_context(s, budget_tokens=6000)
+        times.append(time.perf_counter() - t)
+    assert estimate_tokens(text) <= 6000
+    assert "node-3 Unknown since 03:11, 167 pods on it unreachable" in text
+    assert "not enough memory: 12 pods cannot be scheduled" in text and "more not shown" in text
+    assert statistics.median(times) < 0.25  # bench/context.py measures it (27-35 ms); CI is shared and slow
