@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cockpit.analysis.sanitize import sanitize_line
-from cockpit.incident_export import incidents_markdown
-from cockpit.model import Finding, Snapshot
-from cockpit.sources.hub import Coverage
-from cockpit.ui.rows import (
-    age,
+from cockpit.analysis.duration import age
+from cockpit.analysis.listing import (
     alerts_title,
     covered_title,
     eta,
-    is_problem,
     order_alerts_for_report,
-    order_pods,
     order_slos,
     pods_title,
     slos_title,
 )
+from cockpit.analysis.sanitize import sanitize_line
+from cockpit.analysis.triage import is_problem, order_pods
+from cockpit.incident_export import incidents_markdown
+from cockpit.model import Finding, Snapshot
+from cockpit.sources.hub import Coverage
 
 MAX_PODS = 50  # problem pods listed in full; healthy ones are only counted
 

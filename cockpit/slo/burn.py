@@ -18,6 +18,8 @@ PYRRA_METRIC = "{base}:burnrate{window}"
 # SRE Workbook, multiwindow multi-burn-rate alerts: (long window, short window, threshold).
 PAGE_RULES = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 TICKET_RULES = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
+# Per window, the highest threshold a rule holds it to: a burn above it shows red in the SLOs pane.
+WINDOW_LIMITS = {w: t for _long, _short, t in (*TICKET_RULES, *PAGE_RULES) for w in (_long, _short)}
 
 
 # ---------------------------------------------------------------- pure math

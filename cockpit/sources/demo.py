@@ -37,6 +37,7 @@ from cockpit.model import (
     Workload,
     utcnow,
 )
+from cockpit.slo.burn import status_for
 from cockpit.sources.base import SourceError
 from cockpit.sources.hub import Hub
 from cockpit.sources.kube_changes import ClusterChanges
@@ -421,16 +422,7 @@ def _interp(points: tuple[tuple[float, float], ...], t: float) -> float:
     return points[-1][1]
 
 
-def slo_status(burn: dict[str, float | None]) -> str:
-    """SRE Workbook multiwindow multi-burn-rate table."""
-    b = {k: v or 0.0 for k, v in burn.items()}
-    if not any(v is not None for v in burn.values()):
-        return "no-data"
-    if (b.get("1h", 0) > 14.4 and b.get("5m", 0) > 14.4) or (b.get("6h", 0) > 6 and b.get("30m", 0) > 6):
-        return "page"
-    if (b.get("1d", 0) > 3 and b.get("2h", 0) > 3) or (b.get("3d", 0) > 1 and b.get("6h", 0) > 1):
-        return "ticket"
-    return "ok"
+slo_status = status_for  # re-export for compatibility: the SRE Workbook table lives in cockpit.slo.burn
 
 
 def _slo(service: str, name: str, objective: float, frames: dict | None, t: float, ns: str) -> SLOStatus:

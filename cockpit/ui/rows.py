@@ -10,24 +10,31 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from cockpit.analysis.duration import age as age  # re-export for compatibility (tables import it here)
+from cockpit.analysis.listing import (  # re-export for compatibility: the pure half moved there
+    alert_groups as alert_groups,
+)
+from cockpit.analysis.listing import alerts_title as alerts_title
+from cockpit.analysis.listing import covered_title as covered_title
+from cockpit.analysis.listing import eta as eta
+from cockpit.analysis.listing import order_alerts_for_report as order_alerts_for_report
+from cockpit.analysis.listing import order_slos as order_slos
+from cockpit.analysis.listing import pods_title as pods_title
+from cockpit.analysis.listing import slos_title as slos_title
 from cockpit.analysis.sanitize import sanitize_line
-from cockpit.analysis.triage import is_problem, order_pods  # noqa: F401 - re-exported for panes
+from cockpit.analysis.triage import is_problem as is_problem  # re-export for compatibility
+from cockpit.analysis.triage import order_pods as order_pods  # re-export for compatibility
 from cockpit.glyphs import G
-from cockpit.model import SLO_STATUS_ORDER, Alert, Pod, SLOStatus, severity_rank, utcnow
-
-if TYPE_CHECKING:
-    from cockpit.sources.hub import Coverage
+from cockpit.model import Alert, Pod, SLOStatus
+from cockpit.slo.burn import WINDOW_LIMITS
 
 SEV_STYLE = {"critical": "bold red", "page": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {"firing": "red", "pending": "yellow", "silenced": "dim", "inhibited": "dim"}
 SLO_STYLE = {"page": "bold red", "ticket": "yellow", "ok": "green", "no-data": "dim", "unknown": "magenta"}
-# Burn thresholds of the multiwindow table, per window shown in the pane.
-BURN_LIMITS = {"5m": 14.4, "30m": 6.0, "1h": 14.4, "2h": 3.0, "6h": 6.0, "1d": 3.0, "3d": 1.0}
+BURN_LIMITS = WINDOW_LIMITS  # re-export for compatibility: the thresholds live in cockpit.slo.burn
 
 
 def cell(text: object, style: str = "", limit: int = 160) -> Text:
@@ -95,21 +102,6 @@ def filter_slos(slos: Sequence[SLOStatus], query: str) -> list[SLOStatus]:
 # -- alerts ---------------------------------------------------------------------------------------
 
 
-def alert_groups(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
-    """Grouped by alertname; groups and members ordered by severity, then the oldest first."""
-    far = utcnow()
-    groups: dict[str, list[Alert]] = defaultdict(list)
-    for a in alerts:
-        groups[a.name].append(a)
-
-    def rank(a: Alert) -> tuple:
-        return (a.state in ("silenced", "inhibited"), severity_rank(a.severity), a.starts_at or far)
-
-    for members in groups.values():
-        members.sort(key=rank)
-    return sorted(groups.items(), key=lambda kv: (rank(kv[1][0]), kv[0]))
-
-
 def alert_row(a: Alert, now: datetime, indent: bool = True) -> tuple[Text, ...]:
     where = "/".join(x for x in (a.namespace, a.service) if x)
     dim = "dim" if a.state in ("silenced", "inhibited") else ""
@@ -141,20 +133,6 @@ def group_row(name: str, members: Sequence[Alert], expanded: bool, now: datetime
     )
 
 
-def alerts_title(alerts: Sequence[Alert], shown: int | None = None) -> str:
-    active = [a for a in alerts if a.state not in ("silenced", "inhibited")]
-    critical = sum(1 for a in active if severity_rank(a.severity) == 0)
-    silenced = len(alerts) - len(active)
-    parts = [f"Alerts {len(active)}"]
-    if critical:
-        parts.append(f"{critical} critical")
-    if silenced:
-        parts.append(f"{silenced} silenced")
-    if shown is not None and shown != len(alerts):
-        parts.append(f"{shown} shown")
-    return " · ".join(parts)
-
-
 # -- pods -----------------------------------------------------------------------------------------
 
 def pod_row(p: Pod, rank: int, now: datetime, with_context: bool) -> tuple[Text, ...]:
@@ -178,15 +156,6 @@ def pod_key(p: Pod) -> str:
     return f"{p.context}\0{p.namespace}\0{p.name}"
 
 
-def pods_title(total: int, problems: int, shown: int | None = None, clusters: int | None = None) -> str:
-    """`Pods 10000 · 213 problems`; a fleet adds `· 50 clusters` (its rows are the problems and the
-    filtered cluster's pods, so `shown` is not compared with the total there)."""
-    title = f"Pods {total} · {problems} problems"
-    if clusters is not None:
-        return title + f" · {clusters} clusters"
-    return title + (f" · {shown} shown" if shown is not None and shown != total else "")
-
-
 def focus_of(query: str) -> tuple[str, str]:
     """The (cluster, namespace) a pods filter names, for the fleet to fetch that cluster's healthy rows."""
     terms = dict(t.partition("=")[::2] for t in query.split() if "=" in t)
@@ -196,18 +165,10 @@ def focus_of(query: str) -> tuple[str, str]:
 # -- SLOs -----------------------------------------------------------------------------------------
 
 
-def order_slos(slos: Iterable[SLOStatus]) -> list[SLOStatus]:
-    def rank(s: SLOStatus) -> tuple:
-        b = s.budget_remaining
-        return (SLO_STATUS_ORDER.get(s.status, 9), b if b is not None else math.inf, s.service, s.name)
-
-    return sorted(slos, key=rank)
-
-
 def burn_cell(value: float | None, window: str) -> Text:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return cell("-", "dim")
-    limit = BURN_LIMITS.get(window, 1.0)
+    limit = WINDOW_LIMITS.get(window, 1.0)
     style = "bold red" if value > limit else "yellow" if value > 1.0 else "green"
     return cell(f"{value:.1f}{G.times}" if value < 100 else f"{value:.0f}{G.times}", style)
 
@@ -221,12 +182,6 @@ def budget_bar(remaining: float | None, width: int = 10) -> Text:
     text = Text(G.bar_full * full + G.bar_empty * (width - full), style=style)
     text.append(f" {remaining * 100:5.1f}%", style="bold red" if remaining < 0 else "")
     return text
-
-
-def eta(seconds: float | None) -> str:
-    if seconds is None or math.isinf(seconds) or math.isnan(seconds):
-        return "-"
-    return "now" if seconds <= 0 else age(seconds)
 
 
 def slo_row(s: SLOStatus) -> tuple[Text, ...]:
@@ -246,30 +201,3 @@ def slo_row(s: SLOStatus) -> tuple[Text, ...]:
 
 def slo_key(s: SLOStatus) -> str:
     return f"{s.service}\0{s.name}"
-
-
-def slos_title(slos: Sequence[SLOStatus]) -> str:
-    pages = sum(1 for s in slos if s.status == "page")
-    tickets = sum(1 for s in slos if s.status == "ticket")
-    parts = [f"SLOs {len(slos)}"]
-    if pages:
-        parts.append(f"{pages} page")
-    if tickets:
-        parts.append(f"{tickets} ticket")
-    return " · ".join(parts)
-
-
-def covered_title(label: str, title: str, cov: Coverage) -> tuple[str, str]:
-    """(title, stale suffix) that never present "could not read" as "nothing there": a count no
-    source ever answered for reads 'unknown', a source not set up 'not configured', and old or
-    missing data carries ' · STALE (reason)'."""
-    stale = f" · STALE ({sanitize_line(cov.reason, 160)})" if cov.stale and cov.reason else " · STALE" if cov.stale else ""
-    if cov.state == "not configured":
-        return f"{label} · not configured", ""
-    if cov.state == "unknown":
-        return f"{label} unknown", stale
-    return title, stale
-
-
-def order_alerts_for_report(alerts: Sequence[Alert]) -> list[Alert]:
-    return [a for _, members in alert_groups(alerts) for a in members]
