@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -110,6 +111,7 @@ class MarcusPane(Vertical):
         self._anchor: MessageView | None = None  # the new message whose first line is kept in view
         self._auto_y: float | None = None  # where _follow last scrolled: any other offset is the user's
         self.floor = Floor()
+        self._told_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield self.log_view
@@ -196,7 +198,8 @@ class MarcusPane(Vertical):
         decision = self.floor.offer(item)
         if decision == START:
             self._stream(item)
-        elif decision == DROP and kind == COMMENT:
+        elif decision == DROP and kind == COMMENT and time.monotonic() - self._told_at > 3:
+            self._told_at = time.monotonic()  # once, not once per key press
             self.app.notify("Marcus has commented on this screen already; nothing on it changed since",
                             timeout=3)
 
@@ -204,17 +207,21 @@ class MarcusPane(Vertical):
     async def _stream(self, item: Ask) -> None:
         """Stream one answer or comment into its own message (exclusive: starting one cancels the last)."""
         advisor, request, reason = item.payload
-        if request.question:
-            self.begin(f"you: {request.question}", "bold cyan")
-        label = f" · {reason}" if reason else "" if request.question else " · comment"
-        view = self.begin("Marcus" + label, keep_anchor=bool(request.question))
         completed = cancelled = False
+        view: MessageView | None = None
         try:
+            if request.question:
+                self.begin(f"you: {request.question}", "bold cyan")
+            label = f" · {reason}" if reason else "" if request.question else " · comment"
+            view = self.begin("Marcus" + label, keep_anchor=bool(request.question))
             async for chunk in advisor.stream(request):
                 if chunk.kind == "done":
                     break
                 self._add_to(view, chunk.kind, chunk.text)
             completed = True
+            from cockpit.ui.screens.silence_actions import journal_answer
+
+            journal_answer(self.app, request.question or "", reason, view.plain)  # for the hand-over
         except asyncio.CancelledError:
             cancelled = True
             why = self.floor.cancel_reason if self.floor.current is not item else ""
@@ -230,8 +237,10 @@ class MarcusPane(Vertical):
         if advisor.name != self.advisor_name:  # a lazy advisor knows its model once loaded
             self.set_advisor(advisor.name)
 
-    def _add_to(self, view: MessageView, kind: str, text: str) -> None:
+    def _add_to(self, view: MessageView | None, kind: str, text: str) -> None:
         """Into that stream's own message: a newer one may have begun below it meanwhile."""
+        if view is None:
+            return
         view.add(kind, text)
         self.call_after_refresh(self._follow)
 
