@@ -192,15 +192,9 @@ def start_tui(config: Config) -> tuple[Any, Any, Any]:
 
 def make_advisor(config: Config, hub: Any) -> Any:
     """Claude when a key is configured (its SDK loads on first use), offline Marcus otherwise."""
-    from cockpit.advisor.lazy import LazyClaude, claude_configured
-    from cockpit.advisor.persona import load_persona
+    from cockpit.advisor.lazy import choose_advisor
 
-    persona = load_persona(config.persona or "marcus")
-    if claude_configured():
-        return LazyClaude(config, persona, hub)
-    from cockpit.advisor.offline import OfflineMarcus
-
-    return OfflineMarcus(persona)
+    return choose_advisor(config, hub)
 
 
 # -- snapshot ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
-from cockpit.sources.base import LAZY_IMPORTS
+from cockpit.lazyimport import LAZY_IMPORTS
 
 MODEL_ID = re.compile(r"claude-[a-z0-9.\-]+")
 
@@ -56,3 +56,16 @@ class LazyClaude:
         real = self._real or await asyncio.to_thread(self.load)
         async for chunk in real.stream(request):
             yield chunk
+
+
+def choose_advisor(config: Any, hub: Any = None) -> Advisor:
+    """What cockpit runs (the one place that chooses): Claude when a key is configured, its SDK
+    loaded on first use; offline Marcus otherwise."""
+    from cockpit.advisor.persona import load_persona
+
+    persona = load_persona(getattr(config, "persona", "") or "marcus")
+    if claude_configured():
+        return LazyClaude(config, persona, hub)
+    from cockpit.advisor.offline import OfflineMarcus
+
+    return OfflineMarcus(persona)
