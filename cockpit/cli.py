@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="kube context (repeatable; default: the current context)")
     src.add_argument("--namespace", metavar="NS", help="limit pods to one namespace")
     src.add_argument("--slo", metavar="FILE", action="append", dest="slos",
-                     help="Sloth or OpenSLO YAML file or directory (repeatable)")
+                     help="Sloth, OpenSLO or Pyrra YAML file or directory (repeatable)")
     src.add_argument("--pods-from", choices=("kubernetes", "prometheus"), dest="pods_from",
                      help="pods, nodes and workloads from the kube API (default) or from kube-state-metrics "
                           "in --prometheus (a fleet of clusters)")

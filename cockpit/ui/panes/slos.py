@@ -38,7 +38,7 @@ class SLOsPane(Pane):
         self.set_title(rows.slos_title(slos), health, configured)
         self.set_message(self.empty_message(
             len(ordered), len(slos),
-            "No SLOs configured: start cockpit with --slo FILE (Sloth or OpenSLO YAML) and --prometheus URL.",
+            "No SLOs configured: start cockpit with --slo FILE (Sloth, OpenSLO or Pyrra YAML) and --prometheus URL.",
             "No SLOs in the given specs."))
 
     @property
