@@ -146,7 +146,7 @@ def install() -> None:
             info = {"apiVersion": self.api_version, "kind": "ExecCredential", "spec": spec}
             return {**self.env, "KUBERNETES_EXEC_INFO": json.dumps(info)}
 
-    kube_config.ExecProvider = BoundedExecProvider
+    kube_config.ExecProvider = BoundedExecProvider  # type: ignore[misc]
 
 
 def parse_status(api_version: str, stdout: str) -> Any:

@@ -125,3 +125,15 @@ def test_the_cli_refuses_a_quoted_insecure_with_one_line(tmp_path: Path) -> None
     assert proc.stderr.strip().splitlines() == [
         f"cockpit: error: {cfg}:4: key 'insecure' must be true or false, got the string 'false' "
         "(remove the quotes) (alertmanager_auth.insecure)"]
+
+
+def test_ask_with_a_bad_redact_pattern_stops_at_start_up(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("redact_patterns: ['tok-[0-9]+', '(unclosed']\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COCKPIT_", "ANTHROPIC_", "KUBECONFIG"))}
+    env.update(HOME=str(tmp_path), ANTHROPIC_API_KEY="sk-ant-test", ANTHROPIC_BASE_URL="http://127.0.0.1:9")
+    proc = subprocess.run([sys.executable, "-m", "cockpit", "ask", "--demo", "--config", str(cfg), "hi"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{cfg}:1: key 'redact_patterns[1]' is not a valid regular expression" in lines[0]
