@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,83 @@ print(json.dumps({
 """
 
 
+TUI_CHILD = r"""
+import json, os, time
+t0 = float(os.environ["BENCH_T0"])
+from bench.common import cpu_s, hwm_mb, rss_mb
+from cockpit.config import Config
+from cockpit.cli import start_tui
+
+config = Config(prometheus=os.environ["BENCH_URL"], pods_from="prometheus")
+hub, clock, advisor = start_tui(config)  # exactly what `cockpit` runs before the screen opens
+from cockpit.ui.app import CockpitApp
+SECONDS = float(os.environ["BENCH_SECONDS"])
+
+
+class Bench(CockpitApp):
+    first_at = None
+    key_t0 = None
+    keys: list = []
+    refreshes = 0
+
+    def show_pods(self, view=None):
+        super().show_pods(view)
+        self.refreshes += 1
+        self.call_after_refresh(self._painted)
+
+    def _painted(self):
+        if self.first_at is None and self.pods_pane.shown:
+            self.first_at = time.time()
+            print(f"FIRST {self.first_at - t0:.3f} {len(self.pods_pane.shown)}", flush=True)
+            self.main.action_goto("pods")
+            self.c0, self.w0 = cpu_s(), time.perf_counter()
+            self.set_interval(0.1, self._press)
+            self.set_interval(1.0, self.refresh_pods)  # refreshes back to back: keys race them
+            self.set_timer(SECONDS, self._finish)
+
+    def _press(self):
+        if self.key_t0 is not None and time.perf_counter() - self.key_t0 > 2.0:
+            self.key_t0 = None  # lost: counted by its absence
+        if self.key_t0 is None:
+            self.key_t0 = time.perf_counter()
+            self.simulate_key("down")
+
+    def on_virtual_table_row_highlighted(self, event):
+        if self.key_t0 is not None and event.table is self.pods_pane.table:
+            self.call_after_refresh(self._key_painted)
+
+    def _key_painted(self):
+        if self.key_t0 is not None:
+            self.keys.append(time.perf_counter() - self.key_t0)
+            self.key_t0 = None
+
+    def _finish(self):
+        wall = time.perf_counter() - self.w0
+        print("DONE " + json.dumps({"keys": self.keys, "refreshes": self.refreshes, "rss": rss_mb(),
+                                    "hwm": hwm_mb(), "cpu_share": (cpu_s() - self.c0) / wall}), flush=True)
+        self.exit()
+
+
+Bench(hub, config, advisor=advisor, clock=clock).run(headless=True, size=(120, 40))
+"""
+
+
+def run_tui(url: str, seconds: float) -> dict:
+    env = {**os.environ, "BENCH_URL": url, "BENCH_T0": repr(time.time()), "BENCH_SECONDS": str(seconds),
+           "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", TUI_CHILD], env=env, capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    data: dict = {}
+    for line in out.stdout.splitlines():
+        if line.startswith("FIRST "):
+            data["first_s"], data["first_rows"] = float(line.split()[1]), int(line.split()[2])
+        elif line.startswith("DONE "):
+            data.update(json.loads(line[5:]))
+    if "keys" not in data:
+        raise SystemExit(f"TUI child failed:\n{out.stderr[-3000:]}")
+    return data
+
+
 def run_child(url: str, refreshes: int) -> dict:
     env = {**os.environ, "BENCH_URL": url, "BENCH_REFRESHES": str(refreshes), "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=600)
@@ -87,9 +165,12 @@ def main() -> None:
     ap.add_argument("--clusters", type=int, default=50)
     ap.add_argument("--pods", type=int, default=2000)
     ap.add_argument("--refreshes", type=int, default=5)
+    ap.add_argument("--tui", action="store_true", help="also the real TUI: launch and keys while refreshing")
+    ap.add_argument("--seconds", type=float, default=20.0, help="TUI: how long keys race refreshes")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         vm = start_victoria_metrics(Path(tmp))
+        stop = threading.Event()
         try:
             fleet = ksm.generate(args.clusters, args.pods, nodes_per_cluster=20)
             ksm.plant(fleet)
@@ -97,12 +178,28 @@ def main() -> None:
             lines = ksm.import_into_victoria(vm.url, fleet)
             ksm.wait_until_queryable(vm.url, fleet, timeout=300)
             print(f"imported {lines} samples ({len(fleet.pods)} pods) in {time.perf_counter() - t:.1f} s")
+            # kube-state-metrics keeps reporting while we measure: nodes re-sent every 10 s keep every
+            # cluster fresh (the pods stay within the store's 5 min lookback of the import).
+            nodes_only = ksm.Fleet([], fleet.nodes, [])
+
+            def scrape() -> None:
+                while not stop.wait(10):
+                    ksm.import_into_victoria(vm.url, nodes_only)
+
+            threading.Thread(target=scrape, daemon=True).start()
+            ksm.import_into_victoria(vm.url, nodes_only)
             data = run_child(vm.url, args.refreshes)
             report(data)
-            lat = data.get("keys")
-            if lat:
-                print(f"key -> painted p95         {pct(lat, 95) * 1000:8.1f} ms")
+            if args.tui:
+                tui = run_tui(vm.url, args.seconds)
+                keys = tui["keys"]
+                print(f"TUI launch -> problem rows painted {tui['first_s']:6.2f} s ({tui['first_rows']} rows)")
+                print(f"TUI key -> painted p50 / p95       {pct(keys, 50) * 1000:6.1f} / {pct(keys, 95) * 1000:.1f} ms "
+                      f"over {len(keys)} keys, {tui['refreshes']} refreshes back to back")
+                print(f"TUI RSS / peak                     {tui['rss']:6.1f} / {tui['hwm']:.1f} MB; "
+                      f"CPU while refreshing every 1 s: {100 * tui['cpu_share']:.1f} % of a core")
         finally:
+            stop.set()
             vm.stop()
 
 

@@ -15,8 +15,8 @@ from cockpit.analysis.sanitize import clip
 from cockpit.model import Change, Node, Pod, Revision, Snapshot, Workload
 
 DEFAULT_WINDOW_S = 7200
-MAX_CHANGES = 500  # newest kept; a big cluster's restarts and events would otherwise bury the rollouts
-MAX_PER_KIND = 200
+MAX_PER_KIND = 200  # newest kept of each NOISY kind: a big cluster's restarts would bury the rollouts
+NOISY = frozenset({"event", "restart", "alert"})
 _KIND_ORDER = {"rollout": 0, "rollout-stalled": 1, "node": 2, "cordon": 3, "configmap": 4, "scale": 5,
                "rollout-paused": 6, "slo": 7, "alert": 8, "silence": 9, "event": 10, "restart": 11}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,7 +46,8 @@ def node_ref(name: str, context: str, multi: bool) -> str:
 
 
 def is_multi(snapshot: Snapshot) -> bool:
-    return len(set(snapshot.contexts)) > 1
+    """Several contexts, or a fleet of clusters: names carry their context (cluster) prefix."""
+    return len(set(snapshot.contexts)) > 1 or len(snapshot.clusters) > 1
 
 
 # -- rollouts --------------------------------------------------------------------------------------
@@ -279,7 +280,8 @@ def _slo_changes(snapshot: Snapshot, previous: Snapshot | None, since: datetime)
 
 # -- all of it -------------------------------------------------------------------------------------
 def _cap(changes: list[Change]) -> list[Change]:
-    """Newest first; at most MAX_PER_KIND restarts/events so rollouts and node changes always fit."""
+    """Newest first, duplicates dropped; restarts, events and alert starts at most MAX_PER_KIND each (a
+    big cluster has thousands), so rollouts, node flips and edits are never crowded out."""
     changes.sort(key=lambda c: (c.at, -_KIND_ORDER.get(c.kind, 99)), reverse=True)
     seen: set[tuple[str, str, str, str]] = set()
     per_kind: dict[str, int] = {}
@@ -290,11 +292,11 @@ def _cap(changes: list[Change]) -> list[Change]:
             continue
         seen.add(key)
         n = per_kind.get(c.kind, 0)
-        if c.kind in ("event", "restart", "alert") and n >= MAX_PER_KIND:
+        if c.kind in NOISY and n >= MAX_PER_KIND:
             continue
         per_kind[c.kind] = n + 1
         out.append(c)
-    return out[:MAX_CHANGES]
+    return out
 
 
 def build_changes(snapshot: Snapshot, previous: Snapshot | None = None,

@@ -119,6 +119,10 @@ class FleetSource:
         self._known: set[str] = set()
         self._last_summary: dict[str, ClusterSummary] = {}
         self._lock = threading.Lock()
+        self._prefetch: threading.Thread | None = None
+        self._prefetch_taken = False
+        self._prefetched: FleetState | None = None
+        self._prefetch_error: Exception | None = None
 
     # -- what the UI asks for -------------------------------------------------------------------
     def set_focus(self, cluster: str, namespace: str = "") -> None:
@@ -133,10 +137,30 @@ class FleetSource:
         with self._lock:
             return list(self._state.queries)
 
+    def start_watch(self) -> None:
+        """Start the first refresh now, in its own thread, so it overlaps the UI's imports and mount
+        (as the kube watch's first list does); the first list_pods() takes its result."""
+        if self._prefetch is None:
+            self._prefetch = threading.Thread(target=self._first, name="fleet-prefetch", daemon=True)
+            self._prefetch.start()
+
+    def _first(self) -> None:
+        try:
+            self._prefetched = self.refresh()
+        except Exception as exc:  # handed to the first list_pods(), which the Hub reports as health
+            self._prefetch_error = exc
+
     # -- ClusterSource ------------------------------------------------------------------------------
     def list_pods(self) -> list[Pod]:
-        state = self.refresh()
-        return state.pods
+        thread = self._prefetch
+        if thread is not None and not self._prefetch_taken:
+            self._prefetch_taken = True
+            thread.join()
+            if self._prefetch_error is not None:
+                raise self._prefetch_error
+            if self._prefetched is not None:
+                return self._prefetched.pods
+        return self.refresh().pods
 
     def list_nodes(self) -> list[Node]:
         with self._lock:
@@ -284,6 +308,19 @@ class ClusterDrill:
 
     def _kube(self) -> ClusterSource | None:
         return self.fleet.context_for(self.name)
+
+    def list_pods(self) -> list[Pod]:
+        return [p for p in self.fleet._state.pods if p.cluster == self.name]
+
+    def list_nodes(self) -> list[Node]:
+        return [n for n in self.fleet._state.nodes if n.cluster == self.name]
+
+    def list_workloads(self) -> list[Workload]:
+        return [w for w in self.fleet._state.workloads if w.cluster == self.name]
+
+    def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]:
+        kube = self._kube()
+        return kube.list_events(namespace, name) if kube is not None else []
 
     def _no_context(self) -> str:
         return (f"cluster {self.name} has no kube context: add `cluster_contexts: {{{self.name}: CONTEXT}}` "

@@ -252,3 +252,24 @@ def test_check_and_snapshot_report_the_fleet(victoria: str, planted_fleet, capsy
     assert {p["cluster"] for p in snap["pods"] if p["name"] == planted["crashloop"].split("/")[2]} >= {crash_cluster}
     assert {c["cluster"] for c in snap["clusters"]} == set(fleet.clusters())
     assert main(["check", "--prometheus", victoria, "--pods-from", "prometheus", "--cluster-label", "bad-label"]) != 0
+
+
+def test_incidents_work_on_fleet_pods_cluster_by_cluster(victoria: str, planted_fleet) -> None:
+    """A node NotReady in one cluster is one incident in that cluster holding exactly its pods there;
+    the crash-looping pod of another cluster is its own incident; names carry their cluster."""
+    from cockpit.config import Config
+    from cockpit.sources.factory import build_hub
+
+    fleet, planted = planted_fleet
+    hub, _ = build_hub(Config(prometheus=victoria, pods_from="prometheus"))
+    snap = hub.snapshot()
+    down_cluster, down_node = planted["node-down"].split("/")
+    [node_incident] = [i for i in snap.incidents if i.kind == "node-down"]
+    assert node_incident.members.nodes == (f"{down_cluster}:{down_node}",)
+    on_node = {f"{p.cluster}:{p.namespace}/{p.name}" for p in fleet.pods if p.node == down_node}
+    assert set(node_incident.members.pods) == on_node
+    crash_cluster, ns, name = planted["crashloop"].split("/")
+    crash = [i for i in snap.incidents if f"{crash_cluster}:{ns}/{name}" in i.members.pods]
+    assert len(crash) == 1 and crash[0] is not node_incident
+    every = [m for i in snap.incidents for m in i.members.pods]
+    assert len(every) == len(set(every))  # a pod belongs to one incident
