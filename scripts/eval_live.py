@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Run the eval set (tests/eval/*.yaml) against the real Anthropic API and score Marcus's answers.
+"""Run the eval set (tests/eval/*.yaml) against the real Anthropic API, N times per state, and score it.
 
 Needs ANTHROPIC_API_KEY (costs money; never run in CI). ANTHROPIC_BASE_URL and COCKPIT_MODEL are
-honoured as everywhere else. For each case Marcus sees the case's screen (first alert and first
-problem pod selected) and answers its question (or comments unprompted). Scoring is a text
-heuristic: an expectation is hit when the answer names its subject; an expect_not is a false
-alarm when one sentence names its subject together with the words of its kind.
+honoured as everywhere else. Each state is scored like ITBench by tests/eval/score.py, exactly as
+offline Marcus is in CI: 0 if an expected cause is missed, else the precision of what was named.
+A state passes^N only if all N runs pass. Cost is summed from each answer's usage line.
 
-    python scripts/eval_live.py [--case crash] [--model claude-...] [--show]
-    python scripts/eval_live.py --bench   # no key needed: context size at 10k pods and our overhead
-                                          # from stream() to the first text chunk, against the fake API
+    python scripts/eval_live.py [--runs 3] [--case crash] [--model claude-...] [--show]
+    python scripts/eval_live.py --offline     # no key: offline Marcus through the same harness
+    python scripts/eval_live.py --bench       # no key: our overhead from stream() to the first text
+                                              # chunk at 10k pods, against the local fake API
 """
 
 from __future__ import annotations
@@ -18,106 +18,88 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cockpit.advisor.base import AdvisorRequest, ScreenState  # noqa: E402
-from cockpit.advisor.claude import ClaudeMarcus, choose_model  # noqa: E402
-from cockpit.advisor.context import pod_rank  # noqa: E402
+from cockpit.advisor.base import AdvisorRequest  # noqa: E402
 from cockpit.advisor.persona import load_persona  # noqa: E402
-from cockpit.advisor.tools import ToolBackend  # noqa: E402
-from tests.eval.loader import EvalCase, Expect, load_cases  # noqa: E402
+from tests.eval.loader import EvalCase, load_cases  # noqa: E402
+from tests.eval.score import Report, StateScore, question_of, score_answer, screen_of  # noqa: E402
 
-KIND_WORDS = {
-    "crashloop": r"crash|restart", "oom": r"oom|out of memory|memory limit", "image-pull": r"image|pull",
-    "config": r"config|secret", "unschedulable": r"pending|schedul", "replica-gap": r"replica|rollout",
-    "slo-burn": r"burn|budget|slo", "node-pressure": r"pressure|node", "alert": r"alert|fir|page",
-    "correlation": r"caus|because|behind|same", "alert-storm": r"storm|noise", "silenced": r"silenc",
-}
+_COST = re.compile(r"\$(\d+\.\d+)")
+_NOT_ON_SCREEN = re.compile(r"(\d+) names? not on screen")
 
 
-def _names(subject: str) -> list[str]:
-    """The words an answer would use for a subject: 'deployment shop/api' -> ['shop/api', 'api']."""
-    last = subject.split()[-1] if subject.split() else subject
-    return [last.lower(), last.split("/")[-1].lower()]
-
-
-def hit(answer: str, e: Expect) -> bool:
-    text = answer.lower()
-    return any(n and n in text for n in _names(e.subject))
-
-
-def false_alarm(answer: str, e: Expect) -> bool:
-    words = "|".join(KIND_WORDS.get(k, re.escape(k)) for k in e.kinds)
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", answer.lower()):
-        if any(n and n in sentence for n in _names(e.subject)) and re.search(words, sentence):
-            return True
-    return False
-
-
-def screen_of(case: EvalCase) -> ScreenState:
-    snap = case.snapshot
-    problems = sorted((p for p in snap.pods if pod_rank(p) < 9), key=pod_rank)
-    return ScreenState(snapshot=snap, focused="pods" if problems else "alerts",
-                       selected_alert=snap.alerts[0] if snap.alerts else None,
-                       selected_pod=problems[0] if problems else None, visible_alerts=snap.alerts,
-                       visible_pods=snap.pods, visible_slos=snap.slos)
-
-
-async def run_case(advisor: ClaudeMarcus, case: EvalCase) -> dict:
+async def run_case(advisor, case: EvalCase) -> dict:  # noqa: ANN001
     start = time.perf_counter()
     first: float | None = None
     parts, errors, usage = [], [], ""
-    async for chunk in advisor.stream(AdvisorRequest(case.question, screen_of(case))):
-        if chunk.kind == "text":
+    async for chunk in advisor.stream(AdvisorRequest(question_of(case), screen_of(case))):
+        if chunk.kind in ("text", "mark"):
             first = first if first is not None else time.perf_counter() - start
             parts.append(chunk.text)
         elif chunk.kind in ("error", "status"):
             errors.append(chunk.text)
         elif chunk.kind == "usage":
             usage = chunk.text
-    answer = "".join(parts)
-    hits = [e for e in case.expect if hit(answer, e)]
-    alarms = [e for e in case.expect_not if false_alarm(answer, e)]
-    return {"case": case, "answer": answer, "hits": hits, "alarms": alarms, "errors": errors, "usage": usage,
-            "first_s": first, "total_s": time.perf_counter() - start}
+    cost = float(m.group(1)) if (m := _COST.search(usage)) else 0.0
+    marks = int(m.group(1)) if (m := _NOT_ON_SCREEN.search(usage)) else 0
+    return {"score": score_answer(case, "".join(parts)), "errors": errors, "usage": usage, "cost": cost,
+            "marks": marks, "first_s": first, "total_s": time.perf_counter() - start}
 
 
-def bench_snapshot(n: int = 10_000):  # noqa: ANN201
-    from dataclasses import replace
-    from datetime import UTC, datetime, timedelta
+def _line(case: EvalCase, runs: list[dict]) -> str:
+    scores: list[StateScore] = [r["score"] for r in runs]
+    passed = sum(s.passed for s in scores)
+    first = [r["first_s"] for r in runs if r["first_s"] is not None]
+    return (f"{case.path.stem:34} pass^{len(runs)} {'yes' if passed == len(runs) else 'no '} ({passed}/{len(runs)}) "
+            f"mean score {statistics.mean(s.score for s in scores):.2f}, not on screen {sum(r['marks'] for r in runs)}, "
+            f"first text {statistics.median(first) if first else float('nan'):.1f}s, "
+            f"${sum(r['cost'] for r in runs):.4f}")
 
-    from cockpit.analysis.analyzers import analyze
-    from cockpit.model import Alert, Pod, Snapshot
 
-    now = datetime.now(UTC)
-    pods = tuple(Pod(f"ns-{i % 50}", f"svc-{i % 400}-7d9f8b6c5d-{i:05d}", "Running", 0 if i % 47 == 0 else 1, 1,
-                     9 if i % 47 == 0 else 0, "CrashLoopBackOff" if i % 47 == 0 else "Running", f"node-{i % 60}",
-                     now - timedelta(hours=5)) for i in range(n))
-    alerts = tuple(Alert(f"fp{i}", f"Alert{i}", "critical" if i < 3 else "warning", "firing", {"namespace": "ns-1"},
-                         {"summary": "pods crash-looping"}, now) for i in range(12))
-    snap = Snapshot(taken_at=now, alerts=alerts, pods=pods)
-    snap = replace(snap, findings=tuple(analyze(snap)))  # as Hub.snapshot() does
-    return ScreenState(snapshot=snap, focused="pods", selected_alert=alerts[0], selected_pod=pods[0],
-                       visible_alerts=alerts, visible_pods=pods)
+async def evaluate(advisor, cases: list[EvalCase], runs: int, show: bool) -> int:  # noqa: ANN001
+    per_state: list[list[dict]] = []
+    for case in cases:
+        results = [await run_case(advisor, case) for _ in range(runs)]
+        per_state.append(results)
+        print(_line(case, results), flush=True)
+        for r in results:
+            s = r["score"]
+            for what, items in (("missed", s.missed), ("wrong", s.wrong), ("false alarm", s.false_alarms),
+                                ("error", r["errors"])):
+                for item in items:
+                    print(f"    {what}: {item}")
+            if show:
+                print("    " + s.answer.replace("\n", "\n    "))
+    flat = Report([r["score"] for rs in per_state for r in rs])
+    pass_n = sum(all(r["score"].passed for r in rs) for rs in per_state) / max(1, len(per_state))
+    cost = sum(r["cost"] for rs in per_state for r in rs)
+    marks = sum(r["marks"] for rs in per_state for r in rs)
+    print(f"{flat.summary()} (over {runs} run(s) per state)")
+    print(f"pass^{runs}: {pass_n:.0%} of {len(per_state)} states; names marked not on screen: {marks}; "
+          f"cost ${cost:.4f}")
+    return 0
 
 
 async def bench(runs: int = 20) -> int:
-    import statistics
+    """stream() -> first text chunk at 10k pods against the fake API: what cockpit adds before Claude."""
+    from dataclasses import replace
 
-    from cockpit.advisor.context import build_context, estimate_tokens
+    from bench.context import bad_day
+    from cockpit.advisor.claude import ClaudeMarcus
+    from cockpit.analysis.changes import build_changes
+    from cockpit.analysis.incidents import build_incidents
     from tests.fakeanthropic import FakeAnthropic, Reply
 
-    screen = bench_snapshot()
-    start = time.perf_counter()
-    ctx = build_context(screen)
-    took = time.perf_counter() - start
-    print(f"context at {len(screen.snapshot.pods):,} pods: ~{estimate_tokens(ctx):,} tokens (chars/3.5), "
-          f"{len(ctx):,} chars, built in {took * 1000:.0f} ms")
-    print("  " + [ln for ln in ctx.splitlines() if ln.startswith("not shown")][-1])
+    screen = bad_day()
+    changes = build_changes(screen.snapshot)
+    snap = replace(screen.snapshot, changes=changes)
+    screen = replace(screen, snapshot=replace(snap, incidents=build_incidents(snap, changes)))
     fake = FakeAnthropic().start()
     os.environ["ANTHROPIC_BASE_URL"] = fake.url
     try:
@@ -133,50 +115,42 @@ async def bench(runs: int = 20) -> int:
                     break
     finally:
         fake.stop()
-    print(f"stream() -> first text chunk against the fake at 0 ms delay: median {statistics.median(lat) * 1000:.1f} ms "
-          f"(min {min(lat) * 1000:.1f}, max {max(lat) * 1000:.1f}, n={len(lat)})")
+    print(f"stream() -> first text chunk at {len(snap.pods):,} pods against the fake at 0 ms delay: median "
+          f"{statistics.median(lat) * 1000:.1f} ms (min {min(lat) * 1000:.1f}, max {max(lat) * 1000:.1f}, n={len(lat)})")
     return 0
 
 
 async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per state; pass^N needs all N to pass")
     ap.add_argument("--case", default="", help="only cases whose file name contains this")
     ap.add_argument("--model", default="", help="model id (default: COCKPIT_MODEL or the newest Sonnet)")
     ap.add_argument("--persona", default="marcus")
     ap.add_argument("--show", action="store_true", help="print every answer")
-    ap.add_argument("--bench", action="store_true", help="measure context size and overhead against the fake API")
+    ap.add_argument("--offline", action="store_true", help="score offline Marcus (no key, no cost)")
+    ap.add_argument("--bench", action="store_true", help="our overhead before the first text, fake API")
     args = ap.parse_args()
     if args.bench:
         return await bench()
+    cases = [c for c in load_cases() if args.case in c.path.name]
+    persona = load_persona(args.persona)
+    if args.offline:
+        from cockpit.advisor.offline import OfflineMarcus
+
+        print(f"offline Marcus, {len(cases)} states")
+        return await evaluate(OfflineMarcus(persona), cases, 1, args.show)
     key = os.environ.get("ANTHROPIC_API_KEY", "")
     if not key:
-        print("eval_live: ANTHROPIC_API_KEY is not set; this script calls the real API", file=sys.stderr)
+        print("eval_live: ANTHROPIC_API_KEY is not set; this script calls the real API (or use --offline)",
+              file=sys.stderr)
         return 2
-    persona = load_persona(args.persona)
+    from cockpit.advisor.claude import ClaudeMarcus, choose_model
+    from cockpit.advisor.tools import ToolBackend
+
     advisor = ClaudeMarcus(persona, api_key=key, model=choose_model(args.model, persona.model),
                            tools=ToolBackend(), timeout_s=120)
-    cases = [c for c in load_cases() if args.case in c.path.name]
-    expected = hits = alarms = 0
-    print(f"model {advisor.model}, {len(cases)} cases")
-    for case in cases:
-        r = await run_case(advisor, case)
-        expected += len(case.expect)
-        hits += len(r["hits"])
-        alarms += len(r["alarms"])
-        first = f"{r['first_s']:.1f}s" if r["first_s"] is not None else "-"
-        print(f"{case.path.stem:28} {len(r['hits'])}/{len(case.expect)} named, {len(r['alarms'])} false alarms, "
-              f"first text {first}, total {r['total_s']:.1f}s, {r['usage'] or 'no usage'}")
-        for e in case.expect:
-            if e not in r["hits"]:
-                print(f"    missed: {e}")
-        for e in r["alarms"]:
-            print(f"    false alarm: {e}")
-        for err in r["errors"]:
-            print(f"    error: {err}")
-        if args.show:
-            print("    " + r["answer"].replace("\n", "\n    "))
-    print(f"recall {hits}/{expected} ({hits / max(expected, 1):.0%}), false alarms {alarms}")
-    return 0
+    print(f"model {advisor.model}, {len(cases)} states, {args.runs} run(s) each")
+    return await evaluate(advisor, cases, max(1, args.runs), args.show)
 
 
 if __name__ == "__main__":

@@ -111,26 +111,23 @@ class Known:
         from cockpit.analysis.correlate import workload_of
 
         names = self.names
+        texts: set[str] = set()  # free text, tokenized once per distinct string (10k pods share images)
         for p in snap.pods:
             names.update((p.name.lower(), p.namespace.lower(), p.node.lower(), p.owner_name.lower(),
                           workload_of(p)[1].lower()))
             self.namespaces.add(p.namespace.lower())
-            for v in p.labels.values():
-                names.add(str(v).lower())
+            texts.update(p.labels.values())
             for c in p.containers:
                 names.add(c.name.lower())
-                if c.message or c.image:
-                    self.add_text(c.message)
-                    self.add_text(c.image)
-            for cond in p.conditions:
-                self.add_text(cond[3])
+                texts.update((c.message, c.image))
+            texts.update(cond[3] for cond in p.conditions)
+            if p.message:
+                texts.add(p.message)
         for a in snap.alerts:
             self._add(a.name, a.namespace)
             self.namespaces.add(a.namespace.lower())
-            for v in a.labels.values():
-                self.add_text(v)
-            for v in a.annotations.values():
-                self.add_text(v)
+            texts.update(a.labels.values())
+            texts.update(a.annotations.values())
         for n in snap.nodes:
             self._add(n.name)
         for w in snap.workloads:
@@ -139,22 +136,23 @@ class Known:
         for s in snap.slos:
             self._add(s.service, s.name, f"{s.service}/{s.name}", s.namespace)
             self.services.add(s.service.lower())
-            self.add_text(s.error)
+            texts.add(s.error)
         for e in snap.events:
             self._add(e.involved_name, e.namespace)
-            self.add_text(e.message)
+            texts.add(e.message)
         for sil in snap.silences:
-            self.add_text(sil.comment)
-            for m in sil.matchers:
-                self.add_text(m.value)
-        for name in snap.sources:
-            self.add_text(name)
+            texts.add(sil.comment)
+            texts.update(m.value for m in sil.matchers)
+        texts.update(snap.sources)
         for f in snap.findings:
-            self.add_text(f.subject)
-            self.add_text(f.summary)
-        for attr in ("incidents", "changes"):  # present once the incident model lands
-            for item in getattr(snap, attr, ()) or ():
-                self.add_text(repr(item))
+            texts.update((f.subject, f.summary))
+        for i in snap.incidents:
+            texts.update((i.title, i.cause, i.next_step, i.impact.text, *(e.text for e in i.evidence)))
+            texts.update(i.members.workloads)
+        for c in snap.changes:
+            texts.update((c.subject, c.summary, *c.details.values()))
+        for text in texts:
+            self.add_text(text)
         self.namespaces.discard("")
         names.discard("")
         self._sorted = None
