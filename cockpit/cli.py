@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     ui = p.add_argument_group("screen")
     ui.add_argument("--layout", metavar="NAME|PATH", help="default, incident, compact or a YAML file")
     ui.add_argument("--persona", metavar="NAME|PATH", help="advisor persona (default: marcus)")
+    ui.add_argument("--theme", metavar="NAME", help="a Textual theme (textual-dark, textual-light, ...) or ansi "
+                                                   "(the terminal's own palette); NO_COLOR is honoured")
     ui.add_argument("--model", metavar="MODEL", help="Claude model for Marcus (default: newest Sonnet)")
     ui.add_argument("--readonly", action="store_true", default=None, help="refuse every action (silence, expire, ack)")
     ui.add_argument("--demo", action="store_true", default=None, help="use the embedded incident scenario")
@@ -71,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     keys = ("config", "prometheus", "alertmanagers", "kubeconfig", "contexts", "namespace", "slos",
-            "layout", "persona", "model", "readonly", "demo", "pods_from", "cluster_label")
+            "layout", "persona", "model", "readonly", "demo", "theme", "pods_from", "cluster_label")
     flags = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     for k in ("alertmanagers", "contexts", "slos"):
         if k in flags:
@@ -179,6 +181,9 @@ def start_tui(config: Config) -> tuple[Any, Any, Any]:
     from cockpit.ui.keymap import check_keymap
 
     check_keymap(config.keymap)  # a clash in `keymap:` is a config error (file:line), before anything connects
+    from cockpit.ui.theme import resolve_theme
+
+    resolve_theme(config.theme)  # an unknown --theme / `theme:` is an error before anything connects
 
     hub, clock = build_hub(config)
     if config.layout:

@@ -71,6 +71,8 @@ class Config:
     pods_interval_s: float = 5.0
     slos_interval_s: float = 30.0
     audit_log: str = ""  # default: XDG state dir / audit.jsonl
+    journal: str = ""  # the hand-over journal (SQLite); default: XDG state dir / journal.sqlite
+    silence_expires_soon_s: float = 7200.0  # a silence ending sooner has the problem expires-soon
     redact_patterns: tuple[str, ...] = ()
     marcus_hourly_budget: int = 12
     keymap: tuple[KeymapEntry, ...] = ()  # rebinds keys: `keymap: {silence: z}`
@@ -79,6 +81,8 @@ class Config:
     cluster_contexts: Mapping[str, str] = field(default_factory=dict)  # fleet cluster -> kube context
     fleet_scrape_interval_s: float = 30.0  # kube-state-metrics scrape interval: stale after two of them
     changes_window: float = 7200.0  # seconds "what changed" looks back (config: 2h, 30m, ...)
+    theme: str = ""  # a Textual theme name (ansi-dark/ansi-light use the terminal's palette); "" = default
+    links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # alert|pod|slo -> URL templates
     source_file: str = ""  # the config file read, if any
 
     @property
@@ -392,6 +396,33 @@ def names_map(value: Any, where: Where) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
+def theme_name(value: Any, where: Where) -> str:
+    """A theme's name; whether Textual has it is checked where the theme is applied (cockpit.ui.theme)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        raise where.error(f"must be a theme name such as textual-dark, textual-light or ansi, got {shown(value)}")
+    return value
+
+
+LINK_KINDS = {"alert": "alert", "alerts": "alert", "pod": "pod", "pods": "pod", "slo": "slo", "slos": "slo"}
+
+
+def link_templates(value: Any, where: Where) -> dict[str, tuple[str, ...]]:
+    """links: {alert|pod|slo: URL template or a list of them}; http(s) only, {placeholders} filled per row."""
+    if not isinstance(value, dict):
+        raise where.error(f"must be a mapping of alert/pod/slo to URL templates, got {shown(value)}")
+    out: dict[str, tuple[str, ...]] = {}
+    for k, v in value.items():
+        at = replace(where, line=key_line(value, str(k)) or where.line, key=f"{where.key}.{k}")
+        if str(k) not in LINK_KINDS:
+            raise at.error(f"must be one of alert, pod, slo, got {shown(k)}")
+        templates = texts(v, at)
+        for t in templates:
+            if not re.match(r"https?://[^\s]+$", t):
+                raise at.error(f"must be an http:// or https:// URL template, got {shown(t)}")
+        out[LINK_KINDS[str(k)]] = out.get(LINK_KINDS[str(k)], ()) + templates
+    return out
+
+
 def headers(value: Any, where: Where) -> dict[str, str]:
     if not isinstance(value, dict):
         raise where.error(f"must be a mapping of header names to values, got {shown(value)}")
@@ -435,6 +466,8 @@ KEYS: dict[str, Check] = {
     "pods_interval_s": seconds(1, DAY_S),
     "slos_interval_s": seconds(1, DAY_S),
     "audit_log": text,
+    "journal": text,
+    "silence_expires_soon_s": seconds(60, 7 * DAY_S),
     "redact_patterns": regexes,
     "marcus_hourly_budget": whole(0, 10_000),
     "keymap": keymap,
@@ -443,6 +476,8 @@ KEYS: dict[str, Check] = {
     "cluster_contexts": names_map,
     "fleet_scrape_interval_s": seconds(1, 3600),
     "changes_window": seconds(60, 7 * DAY_S),
+    "theme": theme_name,
+    "links": link_templates,
 }
 KEY_ALIASES = {"alertmanager": "alertmanagers", "context": "contexts"}
 _TUPLES = {f.name for f in fields(Config) if str(f.type).startswith("tuple")}

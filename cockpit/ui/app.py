@@ -9,6 +9,7 @@ health when a backend fails. What is on screen, and the keys acting on it, is th
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from cockpit.ui.keymap import bindings, check_keymap
 from cockpit.ui.messages import AlertsLoaded, FindingsReady, PodsLoaded, SLOsLoaded
 from cockpit.ui.panes.pods import PodsView
 from cockpit.ui.screens.main import MainScreen
+from cockpit.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from cockpit.ui.layout import Layout
@@ -92,6 +94,7 @@ class CockpitApp(App[None]):
         self.config = config or Config()
         self.keymap = check_keymap(self.config.keymap)  # cli.start_tui has reported a bad one already
         self.set_keymap(self.keymap)
+        apply_theme(self, self.config.theme)  # cli.start_tui has reported an unknown one already
         if advisor is None:
             from cockpit.advisor.offline import OfflineMarcus
             from cockpit.advisor.persona import load_persona
@@ -125,7 +128,11 @@ class CockpitApp(App[None]):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every toast may carry backend or cluster text (error lines, alert names): shown literally,
-        never parsed as markup, with escape sequences removed. Screens' notify() lands here too."""
+        never parsed as markup, with escape sequences removed. Screens' notify() lands here too.
+        Textual's own toasts (the ctrl+c hint, a saved screenshot) are its words: they keep their markup."""
+        if sys._getframe(1).f_globals.get("__name__") == "textual.app":
+            super().notify(message, title=title, severity=severity, timeout=timeout)
+            return
         super().notify(sanitize_line(message, 600), title=sanitize_line(title, 100), severity=severity,
                        timeout=timeout, markup=False)
 
@@ -325,14 +332,6 @@ class CockpitApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return  # one Help at a time
         self.push_screen(HelpScreen(self.keymap))
-
-    def action_help_quit(self) -> None:
-        """Textual's ctrl+c hint in its own formatting: our words, not backend text, so it may keep
-        its markup (notify() above forces everything else literal)."""
-        for key, active in self.active_bindings.items():
-            if active.binding.action in ("quit", "app.quit"):
-                App.notify(self, f"Press [b]{key}[/b] to quit the app", title="Do you want to quit?")
-                return
 
     def created_by(self) -> str:
         from cockpit.audit import default_user

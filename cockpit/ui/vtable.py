@@ -31,6 +31,8 @@ RenderRow = Callable[[Any], Cells]
 HEADER_STYLE = Style(bold=True, color="bright_white", bgcolor="grey23")
 CURSOR_FOCUSED = Style(bgcolor="dodger_blue3", color="white", bold=True)
 CURSOR_BLURRED = Style(bgcolor="grey30")
+CURSOR_PLAIN_FOCUSED = Style(reverse=True, bold=True)
+CURSOR_PLAIN_BLURRED = Style(reverse=True)
 SAMPLE_ROWS = 300  # rows measured to size the columns
 
 
@@ -248,7 +250,10 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         style = None
         if index == self.cursor:
-            style = CURSOR_FOCUSED if self.has_focus else CURSOR_BLURRED
+            if self.app.no_color:  # NO_COLOR: the cursor must not be a background colour alone
+                style = CURSOR_PLAIN_FOCUSED if self.has_focus else CURSOR_PLAIN_BLURRED
+            else:
+                style = CURSOR_FOCUSED if self.has_focus else CURSOR_BLURRED
         key = self._keys[index]
         cells = self._cells(key)
         # Rows move as others change rank: a row keeps its rendered strip while its cells,
