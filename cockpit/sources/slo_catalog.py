@@ -69,3 +69,11 @@ class SLOCatalog(SLOEngine):
 
     def note(self) -> str:
         return "; ".join(self.notes)
+
+    def check(self) -> str:
+        """For `cockpit check`: how many SLOs, from where, and the notes (raises when Prometheus fails)."""
+        statuses = self.fetch_slos()
+        files = {s.key for s in self.files}
+        from_cluster = sum(1 for s in statuses if s.key not in files)
+        where = f" ({len(statuses) - from_cluster} from files, {from_cluster} from clusters)" if self.listers else ""
+        return f"{len(statuses)} SLOs{where}" + (f"; note: {self.note()}" if self.notes else "")

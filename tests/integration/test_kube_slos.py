@@ -176,3 +176,18 @@ def test_snapshot_json_lists_cluster_slos_as_unknown_when_prometheus_is_down(
     rows = {(s["service"], s["name"]): s for s in data["slos"]}
     assert set(rows) == {("monitoring", "thanos-store"), ("myservice", "requests-availability")}, proc.stderr
     assert {s["status"] for s in rows.values()} == {"unknown"}
+
+
+def test_check_says_where_the_slos_come_from_and_the_notes(fake: FakeKube, kubeconfig: Path, prometheus) -> None:
+    install(fake, PYRRA_FILES)
+    fake.forbid("prometheusservicelevels", user="alice")
+    fake.install_crd("prometheusservicelevels")
+    files = load_specs([str(UPSTREAM / "sloth/examples/getting-started.yml")])
+    from cockpit.config import HttpAuth
+    from cockpit.sources.prometheus import PrometheusSource
+
+    catalog = SLOCatalog(files, PrometheusSource(prometheus.url, HttpAuth(timeout_s=10)),
+                         [lister(context(kubeconfig, "alice"))])
+    text = catalog.check()
+    assert text.startswith("4 SLOs (1 from files, 3 from clusters); note: PrometheusServiceLevel: ")
+    assert "forbidden" in text
