@@ -422,8 +422,10 @@ class OfflineMarcus:
         return answer(request, self.persona)
 
     async def stream(self, request: AdvisorRequest) -> AsyncIterator[AdvisorChunk]:
-        text = self.answer_text(request)
-        check = StreamCheck(Known.of(request.screen.snapshot))
+        # Incidents and the name index scan every pod (tens of ms at 10k): off the event loop.
+        text, known = await asyncio.to_thread(
+            lambda: (self.answer_text(request), Known.of(request.screen.snapshot)))
+        check = StreamCheck(known)
         for line_no, line in enumerate(text.split("\n")):
             words = line.split(" ")
             prefix = "\n" if line_no else ""
