@@ -54,6 +54,7 @@ class ShiftRecords:
     budgets: Mapping[tuple[str, str], tuple[float | None, float | None]] = field(default_factory=dict)
     problems: Sequence[str] = ()  # one line per source that could not be read (history, journal, ...)
     history_from: str = ""  # which Prometheus the alert history came from
+    history_ok: bool = True  # False: it could not be read, so "nothing fired" would be a guess
     expires_soon_s: float = 2 * 3600
 
 
@@ -132,6 +133,7 @@ def ack_entries(r: ShiftRecords) -> list[dict[str, Any]]:
         out.append({"silence_id": sid, "alertname": name, "fingerprint": fp,
                     "owner": rec.owner if rec else ack_owner(s),  # type: ignore[arg-type]
                     "acked_at": _iso(acked_at), "ends_at": _iso(ends_at),
+                    "age_s": round(max(0.0, (r.end - acked_at).total_seconds())),
                     "state": "closed" if reason else "open", "closed_reason": reason,
                     "alerts": sorted({a.fingerprint for a in alive})})
     out.sort(key=lambda e: (e["state"] != "open", e["acked_at"] or ""))
@@ -240,6 +242,7 @@ def handover_data(r: ShiftRecords) -> dict[str, Any]:
                    for n in r.notes if r.start <= n.at <= r.end],
         "problems": list(r.problems),
         "history_from": r.history_from,
+        "history_ok": r.history_ok,
     }
     data["open"] = open_items(data)
     return data
@@ -291,7 +294,9 @@ def handover_markdown(data: dict[str, Any]) -> str:
     alerts = {a["fingerprint"]: a for a in data["alerts"]}
     out = [f"# Hand-over {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC ({span})", ""]
     out += ["## You inherit", ""]
-    out += [_open_line(i, data, alerts, end) for i in data["open"]] or ["- nothing open: no firing alert, incident, ack or lapsing silence"]
+    nothing = ("- nothing open: no firing alert, incident, ack or lapsing silence" if not data["problems"] else
+               f"- nothing open that cockpit could read: {len(data['problems'])} source problems, see Sources")
+    out += [_open_line(i, data, alerts, end) for i in data["open"]] or [nothing]
     fired = data["alerts"]
     still = sum(1 for a in fired if a["state"] == "firing")
     out += ["", f"## Alerts in the window: {len(fired)} fired, {len(fired) - still} resolved, {still} still firing", ""]
@@ -301,8 +306,10 @@ def handover_markdown(data: dict[str, Any]) -> str:
                    f"{format_duration(a['firing_s']) if a['firing_s'] >= 1 else '0s'} firing"
                    f"{' (silenced)' if a['silenced'] else ''} · fp {code(a['fingerprint'])}")
     if not fired:
-        out.append("- nothing fired")
+        out.append("- nothing fired" if data.get("history_ok", True) else
+                   "- unknown: the alert history could not be read (see Sources)")
     out += ["", f"## Incidents: {len(data['incidents'])}", ""]
+    out += [] if data["incidents"] else ["- none in the journal"]
     for i in data["incidents"]:
         closed = f"closed {_t(i['closed_at'], end)}" + (f": {md(i['outcome'], 200)}" if i["outcome"] else "")
         out.append(f"- {i['state']} {md(i['severity'], 20)} {md(i['title'], 160)}: cause {md(i['cause'] or 'unknown', 200)}; "
@@ -312,6 +319,7 @@ def handover_markdown(data: dict[str, Any]) -> str:
     for title, key in (("Created", "created"), ("Expired", "expired"), ("Expiring in the next 8h", "expiring_soon")):
         out.append(f"### {title}: {len(sil[key])}")
         out.append("")
+        out += [] if sil[key] else ["- none"]
         for s in sil[key]:
             probs = f" · problems: {', '.join(s['problems'])}" if s.get("problems") else ""
             out.append(f"- {md(', '.join(s['matchers']), 200)} by {_by(s, end)}; {_t(s['starts_at'], end)} → "
@@ -319,11 +327,13 @@ def handover_markdown(data: dict[str, Any]) -> str:
         out.append("")
     out += [f"## Acks: {sum(1 for k in data['acks'] if k['state'] == 'open')} open, "
             f"{sum(1 for k in data['acks'] if k['state'] == 'closed')} closed", ""]
+    out += [] if data["acks"] else ["- none"]
     for k in data["acks"]:
         why = f" ({k['closed_reason']})" if k["closed_reason"] else f", ends {_t(k['ends_at'], end)}"
         out.append(f"- {k['state']}{why}: {md(k['alertname'], 100)} acked by {md(k['owner'], 60)} at "
                    f"{_t(k['acked_at'], end)} · silence {code(k['silence_id'])}")
     out += ["", f"## Actions: {len(data['actions'])}", ""]
+    out += [] if data["actions"] else ["- none in the audit log"]
     for e in data["actions"]:
         detail = e["detail"].get("matchers") or e["detail"].get("silence_id") or ""
         detail = ", ".join(detail) if isinstance(detail, list) else detail
@@ -362,7 +372,8 @@ def _open_line(i: dict[str, Any], data: dict[str, Any], alerts: dict[str, dict[s
                 f"{_pct(s['budget_end'])} · slo {code(i['id'])}")
     if kind == "ack":
         k = next(x for x in data["acks"] if x["silence_id"] == i["id"])
-        return (f"- ack open: {md(k['alertname'], 100)} acked by {md(k['owner'], 60)}, ends {_t(k['ends_at'], end)} "
+        return (f"- ack open: {md(k['alertname'], 100)} acked by {md(k['owner'], 60)} {format_duration(k['age_s'])} ago, "
+                f"ends {_t(k['ends_at'], end)} "
                 f"({_in_words(k['ends_at'], end)}) · silence {code(i['id'])}")
     s = next(x for x in data["silences"]["expiring_soon"] if x["id"] == i["id"])
     probs = f"; problems: {', '.join(s['problems'])}" if s.get("problems") else ""

@@ -149,7 +149,7 @@ def read_history(prom: Any, start: float, end: float, interval_s: float | None =
             try:
                 edges[what] = fut.result()
             except Exception as exc:  # noqa: BLE001 - reported in one line, the hand-over goes on
-                errors.append(f"{what}: {exc}")
+                errors.append(str(exc))
     if "points" not in edges:
         return History((), start, end, step, tuple(sent), error=errors[0] if errors else "no answer")
     step = coarser(step, edges["points"])
@@ -198,7 +198,6 @@ def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
                log: Callable[[str], None] | None = None, expires_soon_s: float = 7200.0) -> Any:
     """Everything the hand-over needs for [start, end], read in parallel; never raises for a backend."""
     from cockpit.analysis.handover import ShiftRecords
-    from cockpit.sources.hub import error_text
 
     problems: list[str] = []
     t0, t1 = start.timestamp(), end.timestamp()
@@ -209,8 +208,8 @@ def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
             try:
                 for s in b.fetch_silences():
                     out.setdefault(s.id, s)
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"{b.name}: {error_text(exc)}")
+            except Exception:  # noqa: BLE001 - the same backend's health line (refresh_alerts) says why
+                continue
         return list(out.values())
 
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="shift") as pool:
@@ -222,8 +221,9 @@ def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
         history = f_hist.result() if f_hist else None
         alerts, sils, slos, budgets = f_alerts.result(), f_sil.result(), f_slos.result(), f_budget.result()
     if history is not None and history.error:
-        problems.append(f"alert history from {hub.prometheus.name}: {history.error}")
-    problems += [f"{h.name}: {h.error}" for h in {**alerts.health, **slos.health}.values() if not h.ok]
+        problems.append(f"alert history: {history.error}")
+    problems += [h.error if h.error.startswith(h.name) else f"{h.name}: {h.error}"
+                 for h in {**alerts.health, **slos.health}.values() if not h.ok]
     actions, audit_problem = audit_entries(hub.audit)
     if audit_problem:
         problems.append(audit_problem)
@@ -237,5 +237,6 @@ def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
         silences=sils, actions=actions, incidents=incidents, acks=acks, notes=notes, slos=slos.slos,
         budgets=budgets, problems=tuple(dict.fromkeys(problems)),
         history_from=(f"{hub.prometheus.name} (ALERTS, {history.step_s:g}s resolution)" if history else ""),
+        history_ok=history is not None and not history.error,
         expires_soon_s=expires_soon_s,
     )
