@@ -18,7 +18,7 @@ Ids are kept across refreshes while membership overlaps the previous incidents.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -28,12 +28,11 @@ from cockpit.analysis.changes import (
     build_changes,
     hhmm,
     is_multi,
-    latest_rollout,
     node_ref,
     pod_ref,
     workload_ref,
 )
-from cockpit.analysis.correlate import alert_services, any_match, ns_ok, workload_of
+from cockpit.analysis.correlate import alert_services, ns_ok, workload_of
 from cockpit.analysis.problems import KINDS, PRESSURE_RESOURCE, Problem, pod_problem
 from cockpit.analysis.sanitize import clip
 from cockpit.model import (
@@ -45,6 +44,7 @@ from cockpit.model import (
     Members,
     Node,
     Pod,
+    Revision,
     SLOImpact,
     SLOStatus,
     Snapshot,
@@ -96,6 +96,7 @@ class _Draft:
     started_at: datetime | None = None
     cause_changes: list[Change] = field(default_factory=list)
     facts: list[Evidence] = field(default_factory=list)
+    keys: set[str] | None = None
 
 
 @dataclass
@@ -106,6 +107,39 @@ class _Ctx:
     now: datetime
     claimed: dict[tuple[str, str, str], _Draft] = field(default_factory=dict)  # pod key -> draft
     drafts: list[_Draft] = field(default_factory=list)
+    _by_ref: dict[str, list[int]] | None = None
+    _edits: dict[tuple[str, str, str], list[Change]] | None = None
+    _templates: dict[tuple[str, str, str, str], Revision] = field(default_factory=dict)
+
+    def config_edits(self, ctx: str, ns: str, kind: str, name: str) -> list[Change]:
+        """ConfigMap edits of the window that the workload's newest pod template reads, newest first."""
+        if self._edits is None:
+            self._edits = {}
+            for c in self.changes:
+                if c.kind == "configmap":
+                    self._edits.setdefault((c.context, c.details.get("namespace", ""), c.details.get("name", "")),
+                                           []).append(c)
+            self._templates = {}
+            for r in self.snapshot.revisions:  # the newest revision of each workload
+                key = (r.context, r.namespace, r.owner_kind, r.owner_name)
+                if key not in self._templates or r.revision >= self._templates[key].revision:
+                    self._templates[key] = r
+        if not self._edits:
+            return []
+        rev = self._templates.get((ctx, ns, kind, name))
+        reads = rev.template.get("configmaps", "").split(",") if rev is not None else []
+        return sorted((c for cm in reads if cm for c in self._edits.get((ctx, ns, cm), ())),
+                      key=lambda c: c.at, reverse=True)
+
+    def changes_of(self, keys: Iterable[str]) -> list[Change]:
+        """The changes naming any of `keys`, newest first (an index: 300 incidents x 1k changes)."""
+        if self._by_ref is None:
+            self._by_ref = defaultdict(list)
+            for i, c in enumerate(self.changes):
+                for r in c.refs:
+                    self._by_ref[r].append(i)
+        found = sorted({i for k in keys for i in self._by_ref.get(k, ())})
+        return [self.changes[i] for i in found]
 
     def pref(self, pod: Pod) -> str:
         return pod_ref(pod, self.multi)
@@ -132,10 +166,12 @@ def _plural(n: int, word: str) -> str:
 
 # -- rule 1: nodes that stopped reporting ---------------------------------------------------------
 def _node_down(cx: _Ctx) -> None:
+    down = {(n.context, n.name) for n in cx.snapshot.nodes if n.status != "Ready"}
     pods_by_node: dict[tuple[str, str], list[Pod]] = {}
-    for p in cx.snapshot.pods:
-        if p.node and p.phase not in ("Succeeded", "Failed"):
-            pods_by_node.setdefault((p.context, p.node), []).append(p)
+    if down:
+        for p in cx.snapshot.pods:
+            if p.node and (p.context, p.node) in down and p.phase not in ("Succeeded", "Failed"):
+                pods_by_node.setdefault((p.context, p.node), []).append(p)
     for n in cx.snapshot.nodes:
         status = n.status
         if status == "Ready":
@@ -306,7 +342,7 @@ def _describe_workload(cx: _Ctx, d: _Draft, gkey: tuple[str, str, str, str]) -> 
     pods = [p for p, _ in d.pods]
     w = d.workloads[0] if d.workloads else None
     ref = "workload:" + workload_ref(kind_name, ns, wname, ctx, cx.multi)
-    rollout = latest_rollout(cx.changes, ref)
+    rollout = next((c for c in cx.changes_of([ref]) if c.kind == "rollout"), None)  # the newest
     if rollout is not None and pods and all(_of_revision(p, rollout) is False for p in pods):
         rollout = None  # only old-template pods fail: the rollout is not what broke them
     who = (f"pod {ns}/{pods[0].name}" if len(pods) == 1 and wkind == "pod"
@@ -337,12 +373,11 @@ def _describe_workload(cx: _Ctx, d: _Draft, gkey: tuple[str, str, str, str]) -> 
         d.cause = _t(f"{who} {phrase}{gap}", 400)
         d.title = _t(f"{wname} {phrase}")
         d.started_at = first_fail
-        d.cause_changes = [c for c in cx.changes if c.kind in ("rollout-stalled", "configmap", "scale")
-                           and (ref in c.refs or (c.kind == "configmap" and _same_ns(c, ns, ctx)))][:3]
-        if any(c.kind == "configmap" for c in d.cause_changes) and kind in ("crashloop", "config", "not-ready"):
-            cm = next(c for c in d.cause_changes if c.kind == "configmap")
-            d.cause_kind = "hypothesis"
-            d.cause += _t(f"; {cm.subject} changed at {hhmm(cm.at)} before it", 200)
+        edits = cx.config_edits(ctx, ns, kind_name, wname)
+        d.cause_changes = (edits + [c for c in cx.changes_of([ref]) if c.kind in ("rollout-stalled", "scale")])[:3]
+        if edits and kind in ("crashloop", "config", "not-ready", "restarting", "oom"):
+            d.cause_kind = "hypothesis"  # an edit before a failure is a suspect, not a proof
+            d.cause += _t(f"; {edits[0].subject}, which its pods read, changed at {hhmm(edits[0].at)}", 200)
     down = w is not None and w.desired > 0 and w.ready == 0
     d.severity = "critical" if kind in ("crashloop", "oom") or down else "warning"
     if kind in ("restarting", "not-ready") and not down:
@@ -350,30 +385,94 @@ def _describe_workload(cx: _Ctx, d: _Draft, gkey: tuple[str, str, str, str]) -> 
     d.next_step = _first_step(kind, kind_name, ns, wname, probs, rollout)
 
 
-def _same_ns(c: Change, ns: str, ctx: str) -> bool:
-    return c.subject.split(" ", 1)[-1].startswith(ns + "/") and (not ctx or not c.context or c.context == ctx)
+# -- lookups: which draft a label names (built once: 1k alerts x 300 drafts must not be scanned) -----
+def _dash_prefixes(name: str) -> list[str]:
+    """"checkout-api-v2" -> ["checkout", "checkout-api"]: the names correlate.names_match pairs it with."""
+    parts = name.split("-")
+    return ["-".join(parts[:n]) for n in range(1, len(parts))]
+
+
+class _NameIndex:
+    """Service-like names -> drafts, matched as correlate.names_match does (equal or a dash-prefix),
+    weighted by how many of a draft's rows carry the name."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, Counter[tuple[int, str]]] = defaultdict(Counter)  # name -> (draft, ns) -> rows
+        self.longer: dict[str, Counter[tuple[int, str]]] = defaultdict(Counter)  # dash-prefix of a name -> same
+
+    def add(self, name: str, draft: int, namespace: str, weight: int = 1) -> None:
+        if not name:
+            return
+        self.exact[name][(draft, namespace)] += weight
+        for prefix in _dash_prefixes(name):
+            self.longer[prefix][(draft, namespace)] += weight
+
+    def query(self, names: Iterable[str], namespace: str, strict_ns: bool) -> Counter[int]:
+        """Drafts whose names match one of `names`; strict_ns: the draft's namespace must be `namespace`."""
+        out: Counter[int] = Counter()
+        for name in names:
+            sources = [self.exact.get(name), self.longer.get(name), *(self.exact.get(p) for p in _dash_prefixes(name))]
+            for src in sources:
+                for (di, ns), n in (src or {}).items():
+                    if (ns == namespace) if strict_ns else ns_ok(namespace, ns):
+                        out[di] += n
+        return out
+
+
+@dataclass
+class _Lookup:
+    services: _NameIndex = field(default_factory=_NameIndex)  # pods' app / workload names
+    slo_services: _NameIndex = field(default_factory=_NameIndex)
+    nodes: dict[str, int] = field(default_factory=dict)
+    workloads: dict[tuple[str, str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    any_ns: dict[tuple[str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    slos: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add_draft(self, di: int, d: _Draft) -> None:
+        for n in d.nodes:
+            self.nodes.setdefault(n.name, di)
+        for w in d.workloads:
+            self.workloads[(w.namespace, w.kind.lower(), w.name)][di] += 1000  # named outright: wins
+            self.any_ns[(w.kind.lower(), w.name)][di] += 1000
+            self.services.add(w.name.lower(), di, w.namespace, 1000)
+        for p, _ in d.pods:
+            wkind, wname = workload_of(p)
+            self.workloads[(p.namespace, wkind, wname)][di] += 1
+            self.any_ns[(wkind, wname)][di] += 1
+            for name in {p.service.lower(), wname.lower()}:
+                self.services.add(name, di, p.namespace)
+
+    def add_slo(self, di: int, s: SLOStatus) -> None:
+        self.slos[(s.service, s.name)] = di
+        self.slo_services.add(s.service.lower(), di, s.namespace)
+
+
+def _pick_index(cx: _Ctx, votes: Counter[int]) -> int | None:
+    """The draft holding most of what was named; ties go to the more severe, then the first."""
+    if not votes:
+        return None
+    return max(votes.items(), key=lambda kv: (kv[1], -severity_rank(cx.drafts[kv[0]].severity), -kv[0]))[0]
+
+
+def _pick(cx: _Ctx, votes: Counter[int]) -> _Draft | None:
+    di = _pick_index(cx, votes)
+    return cx.drafts[di] if di is not None else None
+
+
+def _lookup(cx: _Ctx) -> _Lookup:
+    lk = _Lookup()
+    for di, d in enumerate(cx.drafts):
+        lk.add_draft(di, d)
+    return lk
 
 
 # -- rule 4: SLOs ----------------------------------------------------------------------------------
-def _draft_services(d: _Draft) -> set[str]:
-    names = {w.name.lower() for w in d.workloads}
-    for p, _ in d.pods[:50]:
-        names |= {x for x in (p.service.lower(), workload_of(p)[1].lower()) if x}
-    return names
-
-
-def _draft_namespaces(d: _Draft) -> set[str]:
-    return {p.namespace for p, _ in d.pods} | {w.namespace for w in d.workloads}
-
-
-def _slos(cx: _Ctx) -> None:
+def _slos(cx: _Ctx, lk: _Lookup) -> None:
     for s in cx.snapshot.slos:
         if s.status not in ("page", "ticket"):
             continue
-        target = _best(cx, lambda d, s=s: d.kind in ("rollout", "workload", "node-down", "capacity")
-                       and (not s.namespace or s.namespace in _draft_namespaces(d))
-                       and any_match(_draft_services(d), [s.service.lower()]))
-        if target is None:
+        di = _pick_index(cx, lk.services.query([s.service.lower()], s.namespace, strict_ns=bool(s.namespace)))
+        if di is None:
             target = _Draft("slo", f"slo:{s.service}/{s.name}", cause_kind="hypothesis")
             target.title = _t(f"{s.service} {s.name} SLO burning with no failing pod on screen")
             target.cause = _t(f"{s.service}/{s.name} {_burn_text(s)} while the pods serving it look healthy: "
@@ -383,13 +482,9 @@ def _slos(cx: _Ctx) -> None:
                                   "fail" + (f": {query}" if query else " (error ratio by route and status code)"), 500)
             target.severity = "critical" if s.status == "page" else "warning"
             cx.drafts.append(target)
-        target.slos.append(s)
-
-
-def _best(cx: _Ctx, ok: object) -> _Draft | None:
-    """The most severe draft for which ok(draft) holds (rows join one incident: the one that hurts most)."""
-    fits = [d for d in cx.drafts if ok(d)]  # type: ignore[operator]
-    return min(fits, key=lambda d: (severity_rank(d.severity), -len(d.pods)), default=None)
+            di = len(cx.drafts) - 1
+        cx.drafts[di].slos.append(s)
+        lk.add_slo(di, s)
 
 
 def _burn(s: SLOStatus) -> tuple[float | None, str]:
@@ -405,48 +500,44 @@ def _burn_text(s: SLOStatus) -> str:
 
 
 # -- rule 5: alerts --------------------------------------------------------------------------------
-def _alert_target(cx: _Ctx, a: Alert, pods_by_name: dict[tuple[str, str], list[Pod]]) -> _Draft | None:
+def _alert_target(cx: _Ctx, lk: _Lookup, a: Alert, pods_by_name: dict[str, list[Pod]]) -> _Draft | None:
     lb = a.labels
     if pod_name := lb.get("pod"):
-        for p in pods_by_name.get((a.namespace, pod_name), []) if a.namespace else [
-                p for (_, n), ps in pods_by_name.items() if n == pod_name for p in ps]:
-            if (d := cx.claimed.get(p.key)) is not None:
+        for p in pods_by_name.get(pod_name, ()):
+            if ns_ok(a.namespace, p.namespace) and (d := cx.claimed.get(p.key)) is not None:
                 return d
     for label in _NODE_LABELS:
         if value := lb.get(label):
             host = value.rsplit(":", 1)[0] if label == "instance" else value
-            d = _best(cx, lambda d, host=host: any(n.name == host for n in d.nodes))
-            if d is not None:
-                return d
+            if (di := lk.nodes.get(host)) is not None:
+                return cx.drafts[di]
     if svc := lb.get("sloth_service"):
         slo = lb.get("sloth_slo", "")
-        d = _best(cx, lambda d: any(s.service == svc and (not slo or s.name == slo) for s in d.slos))
-        if d is not None:
-            return d
+        for (service, name), di in lk.slos.items():
+            if service == svc and (not slo or name == slo):
+                return cx.drafts[di]
     for label, kind in _WORKLOAD_LABELS.items():
         if name := lb.get(label):
-            d = _best(cx, lambda d, name=name, kind=kind: any(
-                w.name == name and w.kind.lower() == kind and ns_ok(a.namespace, w.namespace) for w in d.workloads)
-                or any(workload_of(p)[1] == name and ns_ok(a.namespace, p.namespace) for p, _ in d.pods[:50]))
-            if d is not None:
+            votes = lk.workloads.get((a.namespace, kind, name)) if a.namespace else lk.any_ns.get((kind, name))
+            if votes and (d := _pick(cx, votes)) is not None:
                 return d
     services = alert_services(a)
     if not services:
         return None
-    return _best(cx, lambda d: (
-        (bool(a.namespace) and a.namespace in _draft_namespaces(d) and any_match(services, _draft_services(d)))
-        or any(ns_ok(a.namespace, s.namespace) and any_match(services, [s.service.lower()]) for s in d.slos)))
+    votes = lk.services.query(services, a.namespace, strict_ns=True) if a.namespace else Counter()
+    return _pick(cx, votes) or _pick(cx, lk.slo_services.query(services, a.namespace, strict_ns=False))
 
 
-def _alerts(cx: _Ctx) -> None:
-    pods_by_name: dict[tuple[str, str], list[Pod]] = {}
-    for p in cx.snapshot.pods:
-        pods_by_name.setdefault((p.namespace, p.name), []).append(p)
+def _alerts(cx: _Ctx, lk: _Lookup) -> None:
+    pods_by_name: dict[str, list[Pod]] = {}
+    if any(a.labels.get("pod") for a in cx.snapshot.alerts):
+        for p in cx.snapshot.pods:
+            pods_by_name.setdefault(p.name, []).append(p)
     loose: dict[tuple[str, str], _Draft] = {}
     for a in cx.snapshot.alerts:
         if a.state != "firing" or a.silenced or a.inhibited_by:
             continue
-        d = _alert_target(cx, a, pods_by_name)
+        d = _alert_target(cx, lk, a, pods_by_name)
         if d is None and severity_rank(a.severity) >= severity_rank("info"):
             continue  # info/none alerts (Watchdog, InfoInhibitor) join an incident but never open one
         if d is None:
@@ -462,11 +553,11 @@ def _alerts(cx: _Ctx) -> None:
         _describe_alerts(d)
 
 
-def _claim_named(cx: _Ctx, d: _Draft, a: Alert, pods_by_name: dict[tuple[str, str], list[Pod]]) -> None:
+def _claim_named(cx: _Ctx, d: _Draft, a: Alert, pods_by_name: dict[str, list[Pod]]) -> None:
     """An alert about a pod or node nothing else explains: that row joins the alert's incident."""
     if (name := a.labels.get("pod")) and a.namespace:
-        for p in pods_by_name.get((a.namespace, name), []):
-            if p.key not in cx.claimed:
+        for p in pods_by_name.get(name, ()):
+            if p.namespace == a.namespace and p.key not in cx.claimed:
                 cx.claim(d, p, None)
     host = a.labels.get("node") or ""
     node = next((n for n in cx.snapshot.nodes if n.name == host), None)
@@ -530,16 +621,18 @@ def _evidence(cx: _Ctx, d: _Draft) -> tuple[Evidence, ...]:
 
 
 def _member_keys(cx: _Ctx, d: _Draft) -> set[str]:
+    if d.keys is not None:
+        return d.keys
     keys = {"pod:" + cx.pref(p) for p, _ in d.pods} | {"node:" + cx.nref(n) for n in d.nodes}
     keys |= {"workload:" + cx.wref(w) for w in d.workloads} | {f"alert:{a.fingerprint}" for a in d.alerts}
     keys |= {f"slo:{s.service}/{s.name}" for s in d.slos}
+    d.keys = keys  # asked for once membership is final (_finish)
     return keys
 
 
 def _member_changes(cx: _Ctx, d: _Draft, kinds: Iterable[str] | None = None) -> list[Change]:
-    keys = _member_keys(cx, d)
     wanted = set(kinds) if kinds is not None else None
-    return [c for c in cx.changes if (wanted is None or c.kind in wanted) and any(r in keys for r in c.refs)]
+    return [c for c in cx.changes_of(_member_keys(cx, d)) if wanted is None or c.kind in wanted]
 
 
 def _changes(cx: _Ctx, d: _Draft) -> tuple[Change, ...]:
@@ -604,9 +697,12 @@ def _finish(cx: _Ctx, d: _Draft) -> Incident:
 
 def _assign_ids(new: list[tuple[Incident, str]], previous: Sequence[Incident]) -> list[Incident]:
     """Keep a previous id for the incident that overlaps it most; new ones get an id from their anchor."""
-    keys = [i.members.keys() for i, _ in new]
-    pairs = sorted(((len(k & p.members.keys()), ni, pi) for ni, k in enumerate(keys)
-                    for pi, p in enumerate(previous)), reverse=True)
+    prev_of = {k: pi for pi, p in enumerate(previous) for k in p.members.keys()}  # a partition: one each
+    pairs = []
+    for ni, (inc, _) in enumerate(new):
+        overlaps = Counter(prev_of[k] for k in inc.members.keys() if k in prev_of)
+        pairs += [(n, ni, pi) for pi, n in overlaps.items()]
+    pairs.sort(reverse=True)
     ids: dict[int, str] = {}
     used: set[str] = set()
     for overlap, ni, pi in pairs:
@@ -640,8 +736,9 @@ def build_incidents(snapshot: Snapshot, changes: Sequence[Change] | None = None,
     _capacity(cx, problems)
     _workloads(cx, problems)
     _attach_workloads(cx)
-    _slos(cx)
-    _alerts(cx)
+    lk = _lookup(cx)
+    _slos(cx, lk)
+    _alerts(cx, lk)
     drafts = [d for d in cx.drafts if d.pods or d.nodes or d.workloads or d.alerts or d.slos]
     finished = [(_finish(cx, d), d.anchor) for d in drafts]
     incidents = sorted(_assign_ids(finished, previous), key=_rank_key)

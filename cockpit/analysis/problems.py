@@ -75,6 +75,10 @@ def _age(pod: Pod, now: datetime) -> float:
 
 def pod_problem(pod: Pod, now: datetime) -> Problem | None:
     """The pod's worst problem, or None when it is healthy or noise."""
+    last = pod.last_restart_at
+    if pod.phase == "Running" and pod.total and pod.ready >= pod.total and pod.reason == "Running" and (
+            last is None or (now - last).total_seconds() >= RECENT_RESTART_S):
+        return None  # the common case first: this runs for every one of 10k pods
     if pod.phase == "Succeeded" or pod.reason in ("Completed", "Terminating"):
         return None
     age = _age(pod, now)
@@ -106,7 +110,6 @@ def pod_problem(pod: Pod, now: datetime) -> Problem | None:
     if pod.phase == "Running" and pod.ready < pod.total and age > NOT_READY_AFTER_S:
         waiting = [c.name for c in pod.containers if not c.init and not c.ready]
         return Problem("not-ready", f"readiness failing in {', '.join(waiting) or 'a container'}")
-    last = pod.last_restart_at
     if last is not None and (now - last).total_seconds() < RECENT_RESTART_S and pod.restarts:
         why = next((c.last_reason for c in pod.containers if c.last_reason), "")
         kind = "oom" if why == "OOMKilled" else "restarting"

@@ -130,5 +130,8 @@ def json_escape_terminal(encoded: str) -> str:
 
 def clip(text: object, limit: int = 300) -> str:
     """For prose a user reads (incidents, changes): one line, cut with an ellipsis, no internal markers."""
-    s = sanitize(text, limit=None, single_line=True)
+    if isinstance(text, str) and text.isprintable():  # the common case, in C: nothing to remove
+        s = text
+    else:
+        s = sanitize(text, limit=limit * 4, single_line=True)
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"

@@ -204,10 +204,13 @@ def test_config_change_before_a_crash_loop_is_named_and_no_secret_is_read(world:
              "replicasets": [sc.replicaset("shop", "orders", "6b5c4d3e2", img, 3, 86400 * 2, 2, 0,
                                            configmap="orders-config")],
              "configmaps": [sc.configmap("shop", "orders-config", {"db_url": "postgres://orders:hunter2@db/orders"},
-                                         edited_ago=300)]})
+                                         edited_ago=300),
+                            sc.configmap("shop", "unrelated-config", {"x": "y"}, edited_ago=200)]})
     snap = _snap(hub)
     inc = _only(snap)
-    assert inc.cause_kind == "hypothesis" and "configmap shop/orders-config changed" in inc.cause
+    assert inc.cause_kind == "hypothesis"
+    assert "configmap shop/orders-config, which its pods read, changed at" in inc.cause
+    assert "unrelated-config" not in inc.cause  # edited too, but no pod of orders reads it
     assert any(c.kind == "configmap" and "kubectl-edit" in c.summary for c in inc.changes)
     assert "hunter2" not in json.dumps(snapshot_parts(snap))
     paths = [p for _, p in fk.requests]
