@@ -198,6 +198,7 @@ def specs_v1alpha(path: Path | str, doc: dict[str, Any]) -> list[SLOSpec]:
         rm = where.get(obj, "ratioMetrics", fp, dict)
         if rm.get("total") is None:
             raise where.fail(rm, "total", f"{fp}.total", "missing")
+        q: dict[str, Any]
         if rm.get("bad") is not None:
             q = {"error_query": _alpha_query(where, rm, "bad", fp)}
         elif rm.get("good") is not None:

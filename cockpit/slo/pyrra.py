@@ -50,7 +50,7 @@ def spec(path: Path | str, doc: dict[str, Any]) -> SLOSpec:
     if grouping:
         labels["pyrra_grouping"] = ",".join(grouping)
     alerting = body.get("alerting") if isinstance(body.get("alerting"), dict) else {}
-    alert = alerting.get("name") if isinstance(alerting.get("name"), str) else "ErrorBudgetBurn"
+    alert = str(alerting["name"]) if isinstance(alerting.get("name"), str) else "ErrorBudgetBurn"  # Pyrra's default
     return SLOSpec(service=namespace or "default", name=name, objective=objective, period=period, labels=labels,
                    alert_names=(alert,), source_file=str(path), tool="pyrra", pyrra_metric=_burnrate_base(metric),
                    **queries)

@@ -67,7 +67,7 @@ def _list(cluster: Any, crd: CRD) -> list[dict[str, Any]]:
 
 
 def _source(context: str, crd: CRD, obj: dict[str, Any]) -> str:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     where = f"{meta.get('namespace', '')}/{meta.get('name', '?')}".lstrip("/")
     return sanitize_line(f"cluster {context}: {crd.kind} {where}", 300)
 
