@@ -98,7 +98,8 @@ def fleet_source(config: Config, prometheus: PrometheusSource | None) -> FleetSo
             from cockpit.sources.kubernetes import load_clusters
 
             try:
-                contexts[context] = load_clusters(config.kubeconfig, [context], config.namespace)[0]
+                contexts[context] = load_clusters(config.kubeconfig, [context], config.namespace,
+                                                  exec_timeout_s=config.kube_exec_timeout_s)[0]
             except SourceError:
                 contexts[context] = None
         return contexts[context]

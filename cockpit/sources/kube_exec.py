@@ -100,7 +100,8 @@ def run_plugin(args: list[str], env: dict[str, str], cwd: str | None) -> str:
     if proc.returncode != 0:
         last = (err or "").strip().splitlines()[-1:] or [""]
         detail = f": {' '.join(last[0].split())[:200]}" if last[0] else ""
-        raise ExecPluginError(f"exec plugin '{command}' failed (exit {proc.returncode}){detail}")
+        raise ExecPluginError(f"exec plugin '{command}' failed (exit {proc.returncode}){detail}; "
+                              "log in by hand (any kubectl command runs it), cockpit retries")
     return out
 
 
