@@ -192,3 +192,22 @@ def test_unknown_without_any_reading_lists_the_spec_alone(tmp_path):
     assert isinstance(row, SLOStatus)
     assert (row.service, row.name, row.status, row.objective, row.budget_remaining) == (
         "web", "api-errors", "unknown", 0.999, None)
+
+
+def test_marcus_context_lists_unknown_slos_with_the_reason(tmp_path):
+    from datetime import UTC, datetime
+
+    from cockpit.advisor.base import ScreenState
+    from cockpit.advisor.context import build_context
+    from cockpit.model import Snapshot, SourceHealth
+
+    specs = load_specs([write(tmp_path, PYRRA)])
+    prom = FlakyProm()
+    prom.down = True
+    hub = Hub(slo_sources=[SLOCatalog(specs, prom)])
+    result = hub.refresh_slos()
+    snap = Snapshot(taken_at=datetime(2026, 12, 3, tzinfo=UTC), slos=result.slos,
+                    sources={"slo": SourceHealth("slo", "slo", ok=False, error=result.health["slo"].error)})
+    text = build_context(ScreenState(snapshot=snap, visible_slos=snap.slos), budget_tokens=3000)
+    line = next(ln for ln in text.splitlines() if "web/api-errors" in ln)
+    assert "status unknown" in line and "connection refused" in line
