@@ -12,6 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Footer, Sparkline, Static
 
+from cockpit.analysis import links as link_templates
 from cockpit.analysis.sanitize import sanitize, sanitize_line
 from cockpit.glyphs import G
 from cockpit.model import Alert, Event, PodDescription, SLOStatus
@@ -25,6 +26,20 @@ def safe_link(url: str) -> Text:
     if clean.startswith(("http://", "https://")) and not any(c in clean for c in " \"'<>\\"):
         return Text(clean, style=Style(link=clean, underline=True))
     return Text(clean)
+
+
+def links_text(app: object, kind: str, values: dict[str, str]) -> Text:
+    """The `links:` templates of this kind filled from the row: a Links block of OSC 8 links (or nothing)."""
+    templates = getattr(getattr(app, "config", None), "links", {}).get(kind, ())
+    urls = link_templates.links(templates, values)
+    out = Text()
+    if urls:
+        out.append("\nLinks\n", style="bold underline")
+        for url in urls:
+            out.append("  ")
+            out.append_text(safe_link(url))
+            out.append("\n")
+    return out
 
 
 def alert_text(alert: Alert, now: datetime) -> Text:
@@ -127,6 +142,12 @@ def describe_text(d: PodDescription, now: datetime) -> Text:
 class AlertScreen(TextScreen):
     def __init__(self, alert: Alert, now: datetime) -> None:
         super().__init__(f" Alert · {sanitize_line(alert.name, 80)} ", alert_text(alert, now))
+        self.alert, self.now = alert, now
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if extra := links_text(self.app, "alert", link_templates.alert_values(self.alert)):
+            self.set_body(alert_text(self.alert, self.now) + extra)
 
 
 class DescribeScreen(TextScreen):
@@ -145,7 +166,7 @@ class DescribeScreen(TextScreen):
     def load(self) -> None:
         try:
             d = self.fetch()
-            body = describe_text(d, self.now())
+            body = describe_text(d, self.now()) + links_text(self.app, "pod", link_templates.pod_values(d.pod))
         except Exception as exc:
             body = Text(f"describe failed: {sanitize_line(exc, 300)}", style="bold red")
         self.app.call_from_thread(self.set_body, body)
@@ -202,6 +223,7 @@ class SLOScreen(TextScreen):
 
     def __init__(self, slo: SLOStatus, history: Callable[[], list[tuple[float, float]]] | None) -> None:
         super().__init__(f" SLO · {sanitize_line(slo.service)}/{sanitize_line(slo.name)} ", slo_text(slo))
+        self.slo = slo
         self.history = history
         self.sparkline = Sparkline([], id="budget-sparkline")
         self.caption = Static(Text(f"error budget over the period: loading{G.ellipsis}" if history else
@@ -215,6 +237,8 @@ class SLOScreen(TextScreen):
         footer = self.query_one(Footer)
         self.mount(self.caption, before=footer)
         self.mount(self.sparkline, before=footer)
+        if extra := links_text(self.app, "slo", link_templates.slo_values(self.slo)):
+            self.set_body(slo_text(self.slo) + extra)
         if self.history:
             self.load_history()
 
