@@ -149,8 +149,8 @@ class Known:
         for i in snap.incidents:
             texts.update((i.title, i.cause, i.next_step, i.impact.text, *(e.text for e in i.evidence)))
             texts.update(i.members.workloads)
-        for c in snap.changes:
-            texts.update((c.subject, c.summary, *c.details.values()))
+        for ch in snap.changes:
+            texts.update((ch.subject, ch.summary, *ch.details.values()))
         for text in texts:
             self.add_text(text)
         self.namespaces.discard("")
@@ -178,8 +178,11 @@ def _core(word: str) -> str:
 
 
 def _strong(name: str) -> bool:
-    """A Kubernetes-looking name with a digit and a dash: never English."""
-    return bool(DNS.fullmatch(name)) and "-" in name and any(ch.isdigit() for ch in name) and name not in ENGLISH
+    """A Kubernetes-looking name: a dash, and a digit after it (`worker-7`, `api-7d9f8-x2x9k`,
+    `ip-10-0-3-17`). `ipv4-only` or `e2e-tests` are words; `api-xxxxx` is a placeholder."""
+    if not DNS.fullmatch(name) or "-" not in name or name in ENGLISH or "xxx" in name:
+        return False
+    return any(ch.isdigit() for ch in name.split("-", 1)[1])
 
 
 def _slot_name(name: str) -> bool:

@@ -153,9 +153,11 @@ def incident_lines(inc: Incident, n: int, snap: Snapshot, brief: bool = False) -
     """One incident: title, cause (observed/hypothesis), the pods it holds, impact, first step."""
     head = f"{n}. [{inc.severity}] {_s(inc.title, 160)}"
     pods = who(inc, snap)
-    if brief:
+    if brief:  # one line: the cause when it is short (it carries the numbers), else the title
+        what = _s(inc.cause, 160) if len(inc.cause) <= 150 else _s(inc.title, 160)
         first = step(inc, snap, 200).split("; ")[0]  # the mitigation; the investigation can wait
-        return [head + (f". {pods[:-1]}" if pods else "") + f". First: {_sentence(_code(first))}"]
+        return [f"{n}. [{inc.severity}] {what}" + (f". {pods[:-1]}" if pods else "")
+                + f". First: {_sentence(_code(first))}"]
     lines = [head, "   " + _cause(inc) + (f" {pods}" if pods else "")]
     if impact := _impact(inc):
         lines.append(f"   Users feel it: {_sentence(impact)}")
@@ -164,8 +166,14 @@ def incident_lines(inc: Incident, n: int, snap: Snapshot, brief: bool = False) -
     return lines
 
 
+MAX_ALSO = 6
+
+
 def _also(rest: Sequence[Incident]) -> str:
-    return "Also: " + "; ".join(f"{_s(i.title, 100)} ({i.severity})" for i in rest) + "."
+    """The minor incidents in one line; past MAX_ALSO they are counted (the Incidents view has them all)."""
+    shown = "; ".join(f"{_s(i.title, 100)} ({i.severity})" for i in rest[:MAX_ALSO])
+    more = f"; and {len(rest) - MAX_ALSO} more incidents" if len(rest) > MAX_ALSO else ""
+    return f"Also: {shown}{more}."
 
 
 def alerts_state(screen: ScreenState) -> str:

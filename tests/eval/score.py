@@ -150,8 +150,8 @@ def question_of(case: EvalCase) -> str:
     return case.question if case.select and case.question else QUESTION
 
 
-def run_offline(cases: list[EvalCase] | None = None) -> Report:
-    """Offline Marcus's answer to each state's question, scored."""
+def run_offline(cases: list[EvalCase] | None = None, comment: bool = False) -> Report:
+    """Offline Marcus's answer to each state's question (or his unprompted comment), scored."""
     from cockpit.advisor.base import AdvisorRequest
     from cockpit.advisor.offline import OfflineMarcus
     from tests.eval.loader import load_cases
@@ -159,7 +159,7 @@ def run_offline(cases: list[EvalCase] | None = None) -> Report:
     marcus = OfflineMarcus()
     states = []
     for case in cases if cases is not None else load_cases():
-        answer = marcus.answer_text(AdvisorRequest(question_of(case), screen_of(case)))
+        answer = marcus.answer_text(AdvisorRequest(None if comment else question_of(case), screen_of(case)))
         states.append(score_answer(case, answer))
     return Report(states)
 
@@ -167,4 +167,5 @@ def run_offline(cases: list[EvalCase] | None = None) -> Report:
 if __name__ == "__main__":  # python -m tests.eval.score: the offline figures
     report = run_offline()
     print("\n".join(report.lines()))
-    print(report.summary())
+    print("answers: " + report.summary())
+    print("unprompted comments: " + run_offline(comment=True).summary())

@@ -46,3 +46,10 @@ def test_offline_marcus_floor():
     assert report.passed >= PASSED_FLOOR
     calm = [s for s in report.states if not s.case.causes]
     assert [s.case.name for s in calm if s.false_alarms] == []
+
+
+def test_offline_marcus_comment_floor():
+    report = run_offline(comment=True)
+    print(report.summary())
+    assert report.recall >= RECALL_FLOOR and report.precision >= PRECISION_FLOOR
+    assert report.passed >= PASSED_FLOOR

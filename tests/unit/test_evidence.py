@@ -37,6 +37,7 @@ def test_invented_names_are_marked(known, text, bad):
     "Roll back: `kubectl rollout undo deployment/payments-api -n payments`, then watch payments-api-6f7d8-*.",
     "Image registry.example.com/shop/api:2.4.0 replaced v2.3.1; the pod is read-only, a follow-up is due.",
     "Observed: 2 pods of shop/cart-5b6c7 are fine. Hypothesis: a dependency of payments.",
+    "Run the e2e-tests on ipv4-only hosts; pods named payments-api-6f7d8-xxxxx are placeholders.",
 ])
 def test_real_names_and_english_are_never_marked(known, text):
     assert check_text(text, known)[1] == []
