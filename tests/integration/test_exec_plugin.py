@@ -156,3 +156,31 @@ def test_check_reports_a_hanging_plugin(tmp_path: Path) -> None:
     assert "gave no credentials within 2s" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stderr
     assert gone(marker)
+
+
+@pytest.mark.integration
+def test_a_failing_plugin_is_named_with_its_stderr(tmp_path: Path) -> None:
+    with FakeKube() as fake:
+        kubeconfig = exec_kubeconfig(fake, tmp_path / "kc", "sh", ["-c", "echo 'token expired, run sso login' >&2; exit 3"])
+        with pytest.raises(SourceError) as e:
+            load_clusters(kubeconfig, exec_timeout_s=10)[0].check()
+    assert "exec plugin 'sh' failed (exit 3): token expired, run sso login" in str(e.value)
+
+
+@pytest.mark.integration
+def test_the_plugin_never_gets_the_terminal(tmp_path: Path) -> None:
+    """Run from a terminal (a pty), the plugin is still told it is not interactive and its stdin is
+    not the tty: the screen is cockpit's, a prompt there would draw over it and eat keys."""
+    probe = tmp_path / "probe"
+    script = (f"echo \"$KUBERNETES_EXEC_INFO\" > {probe}; if [ -t 0 ]; then echo tty >> {probe}; fi; "
+              f"echo '{CREDENTIAL}'")
+    with FakeKube() as fake:
+        kubeconfig = exec_kubeconfig(fake, tmp_path / "kc", "sh", ["-c", script])
+        term = PtyApp([sys.executable, "-m", "cockpit", "check", "--kubeconfig", kubeconfig], clean_env(tmp_path))
+        try:
+            assert term.wait_exit(60) == 0, term.text
+        finally:
+            term.close()
+    lines = probe.read_text().splitlines()
+    assert json.loads(lines[0])["spec"]["interactive"] is False
+    assert "tty" not in lines
