@@ -27,13 +27,13 @@ def since_seconds(text: str) -> int:
 
 
 def expires_soon_s(config: Config) -> float:
-    return float(getattr(config, "silence_expires_soon_s", 7200.0))
+    return config.silence_expires_soon_s
 
 
 def open_journal(config: Config) -> Any:
     from cockpit.journal import Journal
 
-    return Journal(getattr(config, "journal", "") or None)
+    return Journal(config.journal or None)
 
 
 def build_handover(hub: Any, config: Config, since_s: float, end: datetime | None = None, journal: Any = None,

@@ -14,7 +14,8 @@ def make_app(tmp_path, *, readonly: bool = False, layout: str | None = None, liv
     world = DemoWorld(frozen=True)
     audit = AuditLog(tmp_path / "audit.jsonl", "tester@host")
     hub = demo_hub(world, readonly=readonly, audit=audit)
-    config = Config(demo=True, readonly=readonly, created_by="tester@host", audit_log=str(tmp_path / "audit.jsonl"))
+    config = Config(demo=True, readonly=readonly, created_by="tester@host", audit_log=str(tmp_path / "audit.jsonl"),
+                    journal=str(tmp_path / "journal.sqlite"))
     return CockpitApp(hub, config, layout=layout, clock=world.now, live=live)
 
 

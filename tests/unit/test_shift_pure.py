@@ -124,3 +124,16 @@ def test_inherit_first_and_resolved_acks_closed() -> None:
     (k,) = data["acks"]
     assert (k["state"], k["closed_reason"], k["owner"]) == ("closed", "alert resolved", "alice")
     assert [o["kind"] for o in data["open"]] == ["alert"]
+
+
+def test_expires_soon_threshold_is_configurable(tmp_path) -> None:
+    from cockpit.config import load_config
+    from cockpit.shift import expires_soon_s
+
+    path = tmp_path / "config.yaml"
+    path.write_text("silence_expires_soon_s: 30m\n")
+    limit = expires_soon_s(load_config({"config": str(path)}, env={}))
+    s = silence(Matcher("alertname", "DiskFull"), hours=1)
+    alerts = [alert("DiskFull")]
+    assert "expires-soon" in check_silence(s, alerts, [], NOW).problems  # default 2 h
+    assert "expires-soon" not in check_silence(s, alerts, [], NOW, limit).problems
