@@ -46,7 +46,8 @@ class Ask:
 class Floor:
     current: Ask | None = None
     pending: Ask | None = None  # a comment waiting for the current stream to end (the newest wins)
-    last_comment: tuple | None = None  # screen key of the last comment that completed
+    last_said: tuple | None = None  # screen key of the last comment answered in full (c or unprompted)
+    last_asked: tuple | None = None  # screen key of the last `c` answered in full
     cancel_reason: str = ""  # why the stream being replaced was cancelled, for its message
     dropped: list[Ask] = field(default_factory=list)  # coalesced requests (for the pane's notice)
 
@@ -59,7 +60,7 @@ class Floor:
             return self._start(ask, "you asked a new question")
         if cur is not None and cur.key == ask.key and cur.kind != QUESTION:
             return self._drop(ask)  # already commenting on this very screen
-        if cur is None and ask.key == self.last_comment:
+        if cur is None and ask.key == (self.last_asked if ask.kind == COMMENT else self.last_said):
             return self._drop(ask)  # commented on this screen already; nothing changed since
         if cur is not None and (cur.kind == QUESTION or ask.kind == UNPROMPTED):
             # A comment never cuts off an answer, and an unprompted one never cuts off anything.
@@ -68,9 +69,12 @@ class Floor:
         return self._start(ask, "the screen changed; commenting on the new one")
 
     def finished(self, ask: Ask, completed: bool) -> Ask | None:
-        """A stream ended (completed, failed or cancelled). Returns the waiting comment to start now."""
+        """A stream ended: `completed` only for a full answer (not failed, fallen back or cancelled:
+        those may be asked again). Returns the waiting comment to start now."""
         if completed and ask.kind != QUESTION:
-            self.last_comment = ask.key
+            self.last_said = ask.key
+            if ask.kind == COMMENT:
+                self.last_asked = ask.key
         if self.current is not ask:
             return None  # it was replaced: the stream that replaced it decides what follows
         self.current = None

@@ -127,3 +127,17 @@ async def test_pressing_c_thirty_times_sends_one_request(env, tmp_path) -> None:
         await until(pilot, lambda: len(env.requests) == 2)
         await app.workers.wait_for_complete()
         assert "cancelled" not in app.marcus_pane.transcript
+
+
+async def test_c_after_a_failed_comment_asks_again(env, tmp_path) -> None:
+    app = claude_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        env.queue(Reply.error(400, "invalid_request_error", "prompt is too long"), Reply.text("Back again."))
+        await pilot.press("c")
+        await until(pilot, lambda: "prompt is too long" in app.marcus_pane.transcript
+                    or any("too long" in t for m in messages(app) for _, t in m.parts))
+        await app.workers.wait_for_complete()
+        await pilot.press("c")  # the same screen, but the last try failed: it is sent again
+        await until(pilot, lambda: "Back again." in app.marcus_pane.transcript)
+        assert len(env.requests) == 2

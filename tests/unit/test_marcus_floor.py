@@ -43,3 +43,12 @@ def test_a_failed_comment_may_be_asked_again():
     floor.offer(c1)
     floor.finished(c1, completed=False)
     assert floor.offer(Ask(COMMENT, ("s",))) == START
+
+
+def test_c_after_an_unprompted_comment_on_the_same_screen_still_asks():
+    floor = Floor()
+    auto = Ask(UNPROMPTED, ("s",))
+    floor.offer(auto)
+    floor.finished(auto, completed=True)
+    assert floor.offer(Ask(UNPROMPTED, ("s",))) == DROP  # Marcus does not repeat himself
+    assert floor.offer(Ask(COMMENT, ("s",))) == START  # but the user asked

@@ -208,6 +208,7 @@ class MarcusPane(Vertical):
         """Stream one answer or comment into its own message (exclusive: starting one cancels the last)."""
         advisor, request, reason = item.payload
         completed = cancelled = False
+        clean = True
         view: MessageView | None = None
         try:
             if request.question:
@@ -217,8 +218,9 @@ class MarcusPane(Vertical):
             async for chunk in advisor.stream(request):
                 if chunk.kind == "done":
                     break
+                clean = clean and chunk.kind not in ("error", "status")  # status: fell back to offline
                 self._add_to(view, chunk.kind, chunk.text)
-            completed = True
+            completed = clean  # a failed or fallen-back answer may be asked for again
             from cockpit.ui.screens.silence_actions import journal_answer
 
             journal_answer(self.app, request.question or "", reason, view.plain)  # for the hand-over
