@@ -63,6 +63,13 @@ def _indicator(where: Where, ind: Any, field_path: str) -> dict[str, str]:
         raise where.fail(src_spec, "query", f"{fp}.metricSource.spec.query",
                          "query must contain {{.window}} (or be a bare counter selector with counter: true)")
 
+    if rm.get("raw") is not None:  # a ratio computed already: rawType says of what
+        raw_type = rm.get("rawType")
+        if raw_type not in ("success", "failure"):
+            raise where.fail(rm, "rawType", f"{field_path}.spec.ratioMetric.rawType",
+                             f"must be 'success' or 'failure' next to 'raw', got {raw_type!r}")
+        q = query("raw")
+        return {"raw_query": q if raw_type == "failure" else f"1 - ({q})"}
     if rm.get("total") is None:
         raise where.fail(rm, "total", f"{field_path}.spec.ratioMetric.total", "missing")
     if rm.get("bad") is not None:

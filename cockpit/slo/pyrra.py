@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cockpit.slo.spec import SLOSpec, Where, check_objective, labels_of, prom_duration
+from cockpit.slo.spec import SLOSpec, Where, check_objective, labels_of, prom_duration, selector_name
 
-_VECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{.*\})?\s*$", re.S)
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _KINDS = ("ratio", "latency", "bool_gauge")
 
@@ -70,10 +69,10 @@ def _target(where: Where, body: dict[str, Any]) -> float:
 def _selector(where: Where, node: Any, key: str, field_path: str) -> tuple[str, str]:
     """(metric name, selector) of a `metric:` field; Pyrra accepts a plain vector selector only."""
     sel = where.get(node, key, field_path, str).strip()
-    m = _VECTOR_RE.match(sel)
-    if not m or "[" in sel:
+    name = selector_name(sel)
+    if name is None:
         raise where.fail(node, key, field_path, f"expected a vector selector like name{{label=\"value\"}}, got {sel!r}"[:300])
-    return m.group(1), sel
+    return name, sel
 
 
 def _grouping(where: Where, node: dict[str, Any], field_path: str) -> list[str]:

@@ -23,7 +23,8 @@ from cockpit.analysis.duration import duration_s as duration_s  # re-export for 
 from cockpit.config import ConfigError, _LineLoader, key_line
 
 WINDOW_RE = re.compile(r"\{\{\s*\.window\s*\}\}")
-_SELECTOR_RE = re.compile(r"^\s*[a-zA-Z_:][a-zA-Z0-9_:]*\s*(\{[^{}]*\})?\s*$")
+_SELECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}\[\]()]*\})?\s*$")
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 DEFAULT_PERIOD = "30d"
 
 
@@ -122,8 +123,15 @@ def templated(where: Where, mapping: Any, key: str, field_path: str) -> str:
     return q
 
 
+def selector_name(query: str) -> str | None:
+    """The metric name of a plain vector selector (`name{label=~"5[0-9]{2}"}`), else None. Label values
+    may hold any character, so they are blanked before the shape is checked."""
+    m = _SELECTOR_RE.match(_QUOTED_RE.sub('""', query))
+    return m.group(1) if m else None
+
+
 def is_selector(query: str) -> bool:
-    return bool(_SELECTOR_RE.match(query))
+    return selector_name(query) is not None
 
 
 def check_objective(value: float) -> bool:

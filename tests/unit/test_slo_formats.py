@@ -211,3 +211,33 @@ def test_marcus_context_lists_unknown_slos_with_the_reason(tmp_path):
     text = build_context(ScreenState(snapshot=snap, visible_slos=snap.slos), budget_tokens=3000)
     line = next(ln for ln in text.splitlines() if "web/api-errors" in ln)
     assert "status unknown" in line and "connection refused" in line
+
+
+V1_RAW = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: uptime}
+spec:
+  service: web
+  budgetingMethod: Occurrences
+  indicator:
+    metadata: {name: uptime}
+    spec:
+      ratioMetric:
+        rawType: success
+        raw:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'avg_over_time(up{job="web"}[{{.window}}])'}
+  objectives: [{target: 0.99}]
+"""
+
+
+def test_openslo_v1_raw_ratio_and_a_selector_with_brackets_in_a_regex(tmp_path):
+    [s] = load_specs([write(tmp_path, V1_RAW)])
+    assert s.error_ratio_query("1h") == '1 - (avg_over_time(up{job="web"}[1h]))'
+    with pytest.raises(ConfigError, match=r"slo 'uptime': field 'spec\.indicator\.spec\.ratioMetric\.rawType': "
+                                          r"must be 'success' or 'failure'"):
+        load_specs([write(tmp_path, V1_RAW.replace("rawType: success", "rawType: good"))])
+    [p] = load_specs([write(tmp_path, PYRRA.replace('code=~"5.."', 'code=~"5[0-9]{2}"'))])
+    assert 'code=~"5[0-9]{2}"' in p.error_ratio_query("5m")
