@@ -179,6 +179,9 @@ def test_loopback_read_only_session_in_a_browser(browser: webdriver.Chrome) -> N
 
         sessions = served.app_processes()
         assert len(sessions) == 1
+        # the session's own cockpit: read-only, told its remote address for the audit log
+        assert b"--readonly" in Path(f"/proc/{sessions[0]}/cmdline").read_bytes().split(b"\0")
+        assert b"COCKPIT_SESSION=web 127.0.0.1" in Path(f"/proc/{sessions[0]}/environ").read_bytes().split(b"\0")
     finally:
         out, err = served.stop(signal.SIGTERM)
     assert served.proc.returncode == 0, err
@@ -237,3 +240,28 @@ def test_session_command_line_is_read_only_unless_allowed() -> None:
     argv = ["serve", "--demo", "--host", "0.0.0.0", "--port=9000", "--token", "x", "--layout", "incident"]
     assert session_argv(argv, allow_actions=False) == ["--demo", "--layout", "incident", "--readonly"]
     assert session_argv(argv + ["--allow-actions"], allow_actions=True) == ["--demo", "--layout", "incident"]
+
+
+def test_allowed_actions_are_audited_with_the_session(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"audit_log: {audit}\njournal: {tmp_path / 'journal.sqlite'}\n")
+    served = Served("--port", str(free_port()), "--config", str(config), "--allow-actions")
+    try:
+        assert served.start_lines[-1].rstrip().endswith("(actions allowed)")
+        browser.get(served.url + "/")
+        wait_screen(browser, r"Pods \d+")
+        type_keys(browser, "1")
+        time.sleep(0.5)
+        type_keys(browser, "s")
+        wait_screen(browser, r"Silence")
+        time.sleep(0.5)
+        type_keys(browser, "\ue007")  # enter confirms
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (audit.exists() and "silence" in audit.read_text()):
+            time.sleep(0.3)
+        lines = audit.read_text().splitlines()
+        assert lines and all('"session": "web 127.0.0.1"' in line for line in lines), lines
+    finally:
+        served.stop()
+    assert served.proc.returncode == 0
