@@ -246,3 +246,28 @@ def test_changes_are_newest_first_and_windowed() -> None:
     assert [c.subject for c in changes if c.kind == "restart"] == ["pod shop/api-7c9d5-00000"]
     assert list(changes) == sorted(changes, key=lambda c: c.at, reverse=True)
     assert build_incidents(Snapshot(taken_at=NOW, pods=pods), changes)[0].members.pods == ("shop/api-7c9d5-00000",)
+
+
+def test_a_stalled_rollout_with_no_failing_pod_is_an_incident_and_a_paused_one_a_change() -> None:
+    stalled = Workload("Deployment", "shop", "api", 3, 1, 1, 1, "ctx", conditions=(
+        ("Progressing", "False", "ProgressDeadlineExceeded", 'ReplicaSet "api-7c9d5" has timed out progressing.',
+         ago(400)),))
+    paused = Workload("Deployment", "shop", "web", 2, 2, 2, 2, "ctx", paused=True)
+    s = snap(workloads=(stalled, paused))
+    [inc] = s.incidents
+    assert inc.members.workloads == ("deployment/shop/api",) and "ProgressDeadlineExceeded" in inc.cause
+    kinds = {(c.kind, c.subject) for c in s.changes}
+    assert ("rollout-stalled", "deployment shop/api") in kinds and ("rollout-paused", "deployment shop/web") in kinds
+
+
+def test_pods_evicted_for_disk_join_the_nodes_disk_pressure() -> None:
+    node = Node("n4", pressure=("DiskPressure",), context="ctx", conditions=(("Ready", "True", "", ago(86400)),
+                                                               ("DiskPressure", "True", "", ago(600))))
+    evicted = tuple(pod("shop", f"cart-5f6g7-{i:05d}", phase="Failed", reason="Evicted", ready=0, node="n4",
+                        owner=("ReplicaSet", "cart-5f6g7"),
+                        message="The node was low on resource: ephemeral-storage. Threshold quantity: 10%.")
+                    for i in range(3))
+    [inc] = snap(nodes=(node,), pods=evicted).incidents
+    assert inc.kind == "node-pressure" and inc.members.nodes == ("n4",) and len(inc.members.pods) == 3
+    assert "3 pods evicted for ephemeral-storage" in inc.cause and "DiskPressure" in inc.cause
+    assert "kubectl cordon n4" in inc.next_step
