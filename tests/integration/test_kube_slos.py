@@ -176,6 +176,7 @@ def test_snapshot_json_lists_cluster_slos_as_unknown_when_prometheus_is_down(
     rows = {(s["service"], s["name"]): s for s in data["slos"]}
     assert set(rows) == {("monitoring", "thanos-store"), ("myservice", "requests-availability")}, proc.stderr
     assert {s["status"] for s in rows.values()} == {"unknown"}
+    assert all("refused" in s["error"] or "connect" in s["error"] for s in rows.values()), rows
 
 
 def test_check_says_where_the_slos_come_from_and_the_notes(fake: FakeKube, kubeconfig: Path, prometheus) -> None:
