@@ -146,7 +146,8 @@ class Known:
         texts.update(snap.sources)
         for f in snap.findings:
             texts.update((f.subject, f.summary))
-        for i in snap.incidents:
+        for i in snap.incidents:  # ids too: a cited [pod-25cbe6] must exist, an invented one is marked
+            self._add(i.id, *(e.id for e in i.evidence))
             texts.update((i.title, i.cause, i.next_step, i.impact.text, *(e.text for e in i.evidence)))
             texts.update(i.members.workloads)
         for ch in snap.changes:
@@ -302,9 +303,9 @@ class StreamCheck:
 
 
 def _mark_at(word: str) -> int:
-    """Where in a word the mark goes: after the name, before the sentence punctuation."""
+    """Where in a word the mark goes: after the name and its brackets, before the sentence punctuation."""
     end = len(word)
-    while end and word[end - 1] in _STRIP_TAIL:
+    while end and word[end - 1] in ".,;:!?…":
         end -= 1
     return end
 
