@@ -61,3 +61,39 @@ def locale_is_utf8(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
 
 
 G: Glyphs = UNICODE if locale_is_utf8() else ASCII
+
+
+def _ascii_char(cp: int) -> str:
+    """One character as the same number of ASCII cells: frames stay frames, the rest becomes '?'."""
+    import unicodedata
+
+    from rich.cells import get_character_cell_size
+
+    ch = chr(cp)
+    if cp < 0x80:
+        return ch
+    name = unicodedata.name(ch, "")
+    if name.startswith("BOX DRAWINGS"):
+        horizontal, vertical = "HORIZONTAL" in name, "VERTICAL" in name
+        return "-" if horizontal and not vertical else "|" if vertical and not horizontal else "+"
+    if "BLOCK" in name or name.endswith("SHADE"):
+        return "|" if ("LEFT" in name or "RIGHT" in name) else "-" if ("UPPER" in name or "LOWER" in name) \
+            and "HALF" not in name else "#"
+    simple = {"·": ".", "…": "~", "⋯": "~", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"'}
+    if ch in simple:
+        return simple[ch]
+    return "?" * get_character_cell_size(ch)
+
+
+class _AsciiTable(dict[int, str]):
+    def __missing__(self, cp: int) -> str:
+        out = self[cp] = _ascii_char(cp)
+        return out
+
+
+_ASCII_TABLE = _AsciiTable()
+
+
+def to_ascii(text: str) -> str:
+    """What a terminal that shows ASCII only can draw, cell for cell (the last line of defence under LANG=C)."""
+    return text if text.isascii() else text.translate(_ASCII_TABLE)

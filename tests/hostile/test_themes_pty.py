@@ -32,7 +32,8 @@ def run_demo(cols: int, rows: int, env_extra: dict[str, str], *flags: str, secon
     if pid == 0:
         os.chdir(ROOT)
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("COCKPIT_", "ANTHROPIC_", "COLORTERM", "NO_COLOR", "TEXTUAL"))}
+               if not k.startswith(("COCKPIT_", "ANTHROPIC_", "COLORTERM", "NO_COLOR", "TEXTUAL", "LC_"))}
+        env.setdefault("LANG", "C.UTF-8")
         env.update({"COLUMNS": str(cols), "LINES": str(rows), "HOME": "/tmp/cockpit-theme-home", **env_extra})
         os.execvpe(sys.executable, [sys.executable, "-m", "cockpit", "demo", *flags], env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -114,3 +115,17 @@ def test_unknown_theme_is_one_line_and_exit_2() -> None:
     r = subprocess.run([sys.executable, "-m", "cockpit", "demo", "--theme", "no-such-theme"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no-such-theme" in r.stderr
+
+
+@pytest.mark.parametrize("cols, rows", [(80, 24), (120, 40)])
+def test_c_locale_draws_ascii_only_with_straight_frames(cols: int, rows: int) -> None:
+    """LANG=C on an old jump host: no byte a non-UTF-8 terminal would garble, frames of + - |."""
+    out = run_demo(cols, rows, {"TERM": "xterm", "LANG": "C"})
+    first = out.find(b"Alerts")
+    assert first > 0
+    bad = sorted({chr(b) for b in out[first:] if b >= 0x80})
+    assert not bad, f"non-ASCII bytes under LANG=C: {bad[:10]}"
+    lines = screen(out, cols, rows)
+    assert all(len(line) == cols for line in lines)
+    frames = [line for line in lines if re.match(r"^\+-.*-\+$", line.rstrip())]
+    assert frames, "\n".join(lines)

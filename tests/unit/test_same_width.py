@@ -129,3 +129,12 @@ def test_locale_decides_the_glyph_set(env, utf8):
     from cockpit.glyphs import locale_is_utf8
 
     assert locale_is_utf8(env) is utf8
+
+
+def test_ascii_fallback_keeps_every_cell():
+    from cockpit.glyphs import to_ascii
+
+    drawn = "╭─ Alerts 5 · 2 critical ─╮│日本語 ⚠ ▰▱ ✔│╰──╯▊▔▁"
+    out = to_ascii(drawn)
+    assert out.isascii() and cell_len(out) == cell_len(drawn)
+    assert out.startswith("+- Alerts 5 . 2 critical -+|") and to_ascii("plain") == "plain"
