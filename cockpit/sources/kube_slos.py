@@ -81,9 +81,12 @@ def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
             objects = _list(cluster, crd)
         except NotFoundError:
             continue  # the CRD is not installed: this cluster keeps no such SLOs
-        except SourceError as exc:
+        except ForbiddenError as exc:
             notes.append(sanitize_line(f"{crd.kind}: {' '.join(str(exc).split())}", 300))
             continue
+        except SourceError as exc:  # the API server is not answering: the pods pane says so; no 2nd wait
+            notes.append(sanitize_line(f"{crd.kind}: {' '.join(str(exc).split())}", 300))
+            break
         for obj in objects:
             obj.setdefault("kind", crd.kind)
             obj.setdefault("apiVersion", f"{crd.group}/{crd.version}")

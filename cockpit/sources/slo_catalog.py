@@ -8,10 +8,12 @@ numbers last read (they are old: the status says so).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from cockpit.errors import error_text
 from cockpit.model import SLOStatus
 from cockpit.slo.spec import SLOSpec, merge_specs
 from cockpit.sources.slo_engine import SLOEngine
@@ -24,32 +26,62 @@ class SLOCatalog(SLOEngine):
     """An SLOEngine whose specs are the files plus the clusters' SLO objects."""
 
     def __init__(self, files: Iterable[SLOSpec], prom: Any, listers: Sequence[ClusterLister] = (),
-                 cluster_ttl_s: float = 60.0, **engine: Any) -> None:
+                 cluster_ttl_s: float = 60.0, first_wait_s: float = 10.0, **engine: Any) -> None:
         super().__init__(files, prom, **engine)
         self.files = list(self.specs)
         self.listers = list(listers)
         self.cluster_ttl_s = cluster_ttl_s
+        self.first_wait_s = first_wait_s
         self.notes: list[str] = []  # shown on the source's health line; never a failure
         self._cluster: list[SLOSpec] = []
         self._cluster_notes: list[str] = []
         self._listed_at: float | None = None
+        self._listing: threading.Thread | None = None
+        self._list_lock = threading.Lock()
         self._last: dict[tuple[str, str], SLOStatus] = {}
 
     def refresh_specs(self) -> list[SLOSpec]:
-        """Files and cluster objects merged; cluster objects re-listed once `cluster_ttl_s` has passed."""
+        """Files and cluster objects merged. Cluster objects are re-listed in the background once
+        `cluster_ttl_s` has passed, so a hung API server never holds up the numbers of the SLOs already
+        known; only the first listing is waited for (at most `first_wait_s`): the first screen has them."""
         now = self.clock()
-        if self.listers and (self._listed_at is None or now - self._listed_at >= self.cluster_ttl_s):
-            cluster: list[SLOSpec] = []
-            notes: list[str] = []
-            for lister in self.listers:
-                found, lister_notes = lister()
-                cluster += found
-                notes += lister_notes
-            self._cluster, self._cluster_notes, self._listed_at = cluster, notes, now
-        merged, dupes = merge_specs(self.files, self._cluster)
-        self.notes = [*self._cluster_notes, *dupes]
+        due = self._listed_at is None or now - self._listed_at >= self.cluster_ttl_s
+        if self.listers and due and self._listing is None:
+            first = self._listed_at is None
+            self._listed_at = now
+            self._listing = threading.Thread(target=self._list_clusters, name="slo-cluster-list", daemon=True)
+            self._listing.start()
+            if first:
+                self.wait_listed(self.first_wait_s)
+        with self._list_lock:
+            cluster, cluster_notes = self._cluster, self._cluster_notes
+        merged, dupes = merge_specs(self.files, cluster)
+        self.notes = [*cluster_notes, *dupes]
         self.specs = merged
         return merged
+
+    def wait_listed(self, timeout: float) -> bool:
+        """Wait for a cluster listing under way; True when none is running any more."""
+        listing = self._listing
+        if listing is not None:
+            listing.join(timeout)
+        return self._listing is None
+
+    def _list_clusters(self) -> None:
+        cluster: list[SLOSpec] = []
+        notes: list[str] = []
+        try:
+            for lister in self.listers:
+                try:
+                    found, lister_notes = lister()
+                except Exception as exc:  # noqa: BLE001 - one context's failure is a note, never the SLOs'
+                    found, lister_notes = [], [error_text(exc)]
+                cluster += found
+                notes += lister_notes
+            with self._list_lock:
+                self._cluster, self._cluster_notes = cluster, notes
+        finally:
+            self._listing = None
 
     def fetch_slos(self) -> list[SLOStatus]:
         self.refresh_specs()

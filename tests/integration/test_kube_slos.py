@@ -140,7 +140,9 @@ def test_files_and_cluster_merge_and_a_duplicate_is_reported_once(fake: FakeKube
     assert "k8s-getting-started.yml and cluster admin: PrometheusServiceLevel" in dupe
     assert catalog.note() == dupe
     fake.delete("servicelevelobjectives", "monitoring", "thanos-store")
-    catalog.cluster_ttl_s = 0  # the cluster is listed again: a deleted object is gone
+    catalog.cluster_ttl_s = 0  # the cluster is listed again (in the background): a deleted object is gone
+    catalog.refresh_specs()
+    assert catalog.wait_listed(10)
     assert ("monitoring", "thanos-store") not in {s.key for s in catalog.refresh_specs()}
 
 

@@ -241,3 +241,34 @@ def test_openslo_v1_raw_ratio_and_a_selector_with_brackets_in_a_regex(tmp_path):
         load_specs([write(tmp_path, V1_RAW.replace("rawType: success", "rawType: good"))])
     [p] = load_specs([write(tmp_path, PYRRA.replace('code=~"5.."', 'code=~"5[0-9]{2}"'))])
     assert 'code=~"5[0-9]{2}"' in p.error_ratio_query("5m")
+
+
+def test_a_hung_cluster_listing_never_holds_up_the_slos(tmp_path):
+    import threading
+    import time
+
+    files = load_specs([write(tmp_path, CRD)])
+    [cluster_spec] = load_specs([write(tmp_path, PYRRA, "p.yaml")])
+    release = threading.Event()
+
+    def hung_lister():
+        release.wait(10)  # an API server that does not answer
+        return [cluster_spec], []
+
+    catalog = SLOCatalog(files, FlakyProm(), [hung_lister], cluster_ttl_s=0, first_wait_s=0.2)
+    started = time.monotonic()
+    first = catalog.fetch_slos()
+    assert time.monotonic() - started < 2
+    assert {s.key for s in first} == {s.key for s in files}  # the files' SLOs, computed meanwhile
+    release.set()
+    assert catalog.wait_listed(5)
+    assert cluster_spec.key in {s.key for s in catalog.fetch_slos()}
+
+
+def test_a_failing_lister_is_a_note(tmp_path):
+    def broken():
+        raise RuntimeError("kubeconfig vanished")
+
+    catalog = SLOCatalog(load_specs([write(tmp_path, PYRRA)]), FlakyProm(), [broken])
+    assert [s.name for s in catalog.fetch_slos()] == ["api-errors"]
+    assert catalog.note() == "RuntimeError: kubeconfig vanished"
