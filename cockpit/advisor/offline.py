@@ -96,10 +96,11 @@ def blind_spots(screen: ScreenState) -> list[str]:
     stale = [HIDES[f] for f, (state, _) in cov.items() if state in ("stale", "unknown") and f in HIDES]
     if stale:
         out.append(f"So I may be looking at old or missing {' and '.join(stale)}.")
-    for feed, (state, _) in cov.items():
-        if state == "not configured" and feed in HIDES:
-            out.append(f"No {FEED[feed]} source is configured: I see no {HIDES[feed]} at all, and an empty "
-                       f"pane there means unknown, not fine.")
+    missing = [f for f, (state, _) in cov.items() if state == "not configured" and f in HIDES]
+    if missing:  # one sentence for all of them: the same point, not repeated per feed
+        out.append(f"No {' or '.join(FEED[f] for f in missing)} source is configured: I see no "
+                   f"{'; no '.join(HIDES[f] for f in missing)} at all, and an empty pane there means unknown, "
+                   "not fine.")
     blind = [s for s in snap.slos if s.status == "no-data" and not s.error]
     if blind:
         names = ", ".join(f"{_s(s.service, 60)}/{_s(s.name, 60)}" for s in blind[:3])
@@ -407,9 +408,9 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
         return overview(screen, persona)
     incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
     pane, item = focused
-    if pane == "pods":
+    if isinstance(item, Pod):
         lines = _pod_answer(snap, item, incidents)
-    elif pane == "alerts":
+    elif isinstance(item, Alert):
         lines = _alert_answer(snap, item, incidents)
     else:
         lines = _slo_answer(snap, item, incidents)

@@ -61,7 +61,8 @@ def test_no_key_four_unrelated_problems_are_all_named(kubeconfig, tmp_path: Path
                        ("node-6", "MemoryPressure")):
         assert any(name in ln and word in ln for ln in lines), (name, out.stdout)
     assert "(not on screen)" not in out.stdout
-    assert "No alert source is configured" in out.stdout  # "0 alerts" is not "no Alertmanager"
+    assert "No alert or SLO source is configured: I see no firing alerts or silences; no SLO" in out.stdout
+    assert "alerts not configured" in lines[0]  # "0 alerts" is not "no Alertmanager"
     assert len([ln for ln in lines if ln.strip()]) == len({ln.strip() for ln in lines if ln.strip()})
 
 
