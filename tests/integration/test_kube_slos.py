@@ -194,3 +194,15 @@ def test_check_says_where_the_slos_come_from_and_the_notes(fake: FakeKube, kubec
     text = catalog.check()
     assert text.startswith("4 SLOs (1 from files, 3 from clusters); note: PrometheusServiceLevel: ")
     assert "forbidden" in text
+
+
+def test_forbidden_note_rides_on_a_healthy_slo_line(fake: FakeKube, kubeconfig: Path, prometheus) -> None:
+    install(fake, SLOTH_FILES[:1] + PYRRA_FILES[:1])
+    fake.forbid("servicelevelobjectives", user="alice")
+    hub, _ = build_hub(Config(prometheus=prometheus.url, kubeconfig=str(kubeconfig), contexts=("alice",)))
+    result = hub.refresh_slos()
+    health = result.health["slo"]
+    assert health.ok and health.text == "ok"  # not a failure ...
+    assert health.error.startswith("ServiceLevelObjective: ") and "forbidden" in health.error  # ... but said
+    assert [s.name for s in result.slos] == ["requests-availability"]  # what may be read is computed
+    assert hub.refresh_pods().health["alice"].ok
