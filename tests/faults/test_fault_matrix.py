@@ -202,7 +202,7 @@ async def cell_anthropic(pilot, app: CockpitApp, world: World, fault: str, fresh
     world.anthropic.reset()
     marcus = app.marcus_pane
     start = len(marcus_text(marcus))
-    await pilot.press("c")
+    await comment_on_a_changed_screen(pilot, app)
     deadline = TIMEOUT_S + 4
 
     def said() -> str:
@@ -222,10 +222,19 @@ async def cell_anthropic(pilot, app: CockpitApp, world: World, fault: str, fresh
     world.anthropic.queue(Reply.text("Recovered ", "answer from Claude."))
     await until(pilot, lambda: not any(w.group == "marcus" and not w.is_finished for w in app.workers), 5)
     mark = len(marcus_text(marcus))
-    await pilot.press("c")
+    await comment_on_a_changed_screen(pilot, app)
     if not await until(pilot, lambda: "Recovered answer from Claude." in marcus_text(marcus)[mark:], 5 + TIMEOUT_S):
         return f"Claude not back: {marcus_text(marcus)[mark:][-200:]!r}"
     return f"pass ({latency * 1000:.0f} ms key) {error_line[:90]}"
+
+
+async def comment_on_a_changed_screen(pilot, app: CockpitApp) -> None:
+    """`c`, after selecting the next alert: on an unchanged screen a second `c` is not sent once the
+    first was answered (issue 20.4), and every cell here must reach the Messages API."""
+    await pilot.press("1")
+    table = app.alerts_pane.table
+    await pilot.press("j" if table.cursor < table.row_count - 1 else "g")
+    await pilot.press("c")
 
 
 def marcus_text(marcus) -> str:
