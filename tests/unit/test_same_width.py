@@ -138,3 +138,17 @@ def test_ascii_fallback_keeps_every_cell():
     out = to_ascii(drawn)
     assert out.isascii() and cell_len(out) == cell_len(drawn)
     assert out.startswith("+- Alerts 5 . 2 critical -+|") and to_ascii("plain") == "plain"
+
+
+def test_snapshot_markdown_and_json_keep_the_original_text():
+    from cockpit.cli import snapshot_dict
+    from cockpit.model import Alert, Snapshot, utcnow
+    from cockpit.report import snapshot_markdown
+
+    summary = f"{ISSUE_SAMPLE} disk nearly full"
+    alert = Alert(fingerprint="fp1", name="DiskFull", severity="critical", state="firing",
+                  labels={"alertname": "DiskFull", "namespace": "shop"}, annotations={"summary": summary},
+                  starts_at=utcnow())
+    snap = Snapshot(taken_at=utcnow(), alerts=(alert,))
+    assert summary in snapshot_markdown(snap)
+    assert snapshot_dict(snap)["alerts"][0]["summary"] == summary
