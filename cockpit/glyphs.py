@@ -87,6 +87,8 @@ def _ascii_char(cp: int) -> str:
 
 class _AsciiTable(dict[int, str]):
     def __missing__(self, cp: int) -> str:
+        if len(self) >= 65536:  # hostile text could name every code point: keep the cache bounded
+            self.clear()
         out = self[cp] = _ascii_char(cp)
         return out
 

@@ -65,6 +65,8 @@ class _TerminalTable(dict[int, str]):
     """str.translate table filled on first sight of each code point (the loop stays in C)."""
 
     def __missing__(self, cp: int) -> str:
+        if len(self) >= 65536:  # hostile text could name every code point: keep the cache bounded
+            self.clear()
         out = self[cp] = _terminal_char(cp)
         return out
 
