@@ -60,7 +60,7 @@ class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):  # asyncio accepts 
         self._closed = True  # nothing to join, by design
 
 
-def run(app: Any, cleanup: Callable[[], None] | None = None, exit_process: bool = False) -> int:
+def run(app: Any, cleanup: Callable[[], object] | None = None, exit_process: bool = False) -> int:
     """app.run() with SIGTERM/SIGHUP handled; the exit status (128 + signal after a signal).
     exit_process: then end the process with that status at once (cleanup, logs and stdio flushed)."""
     saved = _tty_mode()
@@ -107,7 +107,7 @@ def run(app: Any, cleanup: Callable[[], None] | None = None, exit_process: bool 
     return code
 
 
-def leave(code: int, cleanup: Callable[[], None] | None) -> None:
+def leave(code: int, cleanup: Callable[[], object] | None) -> None:
     """Exit now: what atexit would have done that matters, then no joining of blocked threads."""
     import logging
 

@@ -12,7 +12,7 @@ import os
 import re
 import typing
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import anthropic
 
@@ -151,8 +151,8 @@ class ClaudeMarcus:
                 if step == MAX_STEPS or runner.exhausted:  # tool steps spent: the model must answer now
                     kwargs["tool_choice"] = {"type": "none"}
                 async with self.client.messages.stream(
-                    model=self.model, max_tokens=self.max_tokens, system=self.system(),
-                    tools=self.tool_defs(), messages=messages, **kwargs,
+                    model=self.model, max_tokens=self.max_tokens, system=cast(Any, self.system()),
+                    tools=cast(Any, self.tool_defs()), messages=cast(Any, messages), **kwargs,
                 ) as s:
                     async for event in s:
                         if event.type == "text" and event.text:

@@ -53,7 +53,7 @@ class LazyClaude:
             return self._real
 
     async def stream(self, request: AdvisorRequest) -> AsyncIterator[AdvisorChunk]:
-        real = self._real or await asyncio.to_thread(self.load)
+        real = self._real if self._real is not None else await asyncio.to_thread(self.load)
         async for chunk in real.stream(request):
             yield chunk
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from platformdirs import user_config_path
 
@@ -104,7 +104,7 @@ def parse_persona(path: Path) -> Persona:
         if key not in KNOWN:
             raise ConfigError(f"{path}{key_line(data, key)}: unknown key '{key}' (known: {', '.join(sorted(KNOWN))})")
     voice = data["voice"]
-    tone, traits = "", ()
+    tone, traits = "", cast("tuple[str, ...]", ())
     if isinstance(voice, str):
         tone = voice.strip()
     elif isinstance(voice, dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from cockpit.analysis.correlate import alert_services, any_match, names_match, ns_ok, workload_of
 from cockpit.analysis.duration import decimal_units
@@ -310,7 +311,8 @@ def _clusters(firing: list[Alert], groups: list[PodGroup], slos: list[SLOStatus]
     for kind, seq in (("a", firing), ("g", groups), ("s", slos), ("n", nodes)):
         for i, v in enumerate(seq):
             c = by_root[find((kind, i))]
-            {"a": c.alerts, "g": c.groups, "s": c.slos, "n": c.nodes}[kind].append(v)
+            into: dict[str, list[Any]] = {"a": c.alerts, "g": c.groups, "s": c.slos, "n": c.nodes}
+            into[kind].append(v)
     return list(by_root.values())
 
 
@@ -322,7 +324,7 @@ def _correlation(c: _Cluster) -> Finding:
     names = sorted({a.name for a in c.alerts}, key=lambda n: min(
         (severity_rank(a.severity), a.name) for a in c.alerts if a.name == n))
     parts = [", ".join(names[:3]) + (f" (+{len(names) - 3} alerts)" if len(names) > 3 else "")] if names else []
-    worst = {}
+    worst: dict[str, PodGroup] = {}
     for g in c.groups:  # one phrase per workload: its worst problem
         if g.workload not in worst or KIND_ORDER[g.kind] < KIND_ORDER[worst[g.workload].kind]:
             worst[g.workload] = g

@@ -84,7 +84,7 @@ def alert_entries(r: ShiftRecords) -> list[dict[str, Any]]:
     silenced = {a.fingerprint for a in r.alerts if a.silenced}
     for e in out:
         e["silenced"] = e["fingerprint"] in silenced
-    out.sort(key=lambda e: (e["state"] != "firing", severity_rank(e["severity"]), e["first_fired"] or "", e["name"]))
+    out.sort(key=lambda e: (e["state"] != "firing", severity_rank(str(e["severity"])), e["first_fired"] or "", e["name"]))
     return out
 
 

@@ -517,8 +517,8 @@ def _alert_target(cx: _Ctx, lk: _Lookup, a: Alert, pods_by_name: dict[str, list[
             if service == svc and (not slo or name == slo):
                 return cx.drafts[di]
     for label, kind in _WORKLOAD_LABELS.items():
-        if name := lb.get(label):
-            votes = lk.workloads.get((a.namespace, kind, name)) if a.namespace else lk.any_ns.get((kind, name))
+        if workload := lb.get(label):
+            votes = lk.workloads.get((a.namespace, kind, workload)) if a.namespace else lk.any_ns.get((kind, workload))
             if votes and (d := _pick(cx, votes)) is not None:
                 return d
     services = alert_services(a)
@@ -659,9 +659,9 @@ def _impact(d: _Draft) -> Impact:
         eta = ""
         if top.exhaustion_s is not None and top.exhaustion_s < 30 * 86400:
             eta = f", budget gone in {top.exhaustion_s / 3600:.1f}h"
-        burn = f"burning {top.burn_rate:.1f}x ({top.window})" if top.burn_rate is not None else top.status
+        burning = f"burning {top.burn_rate:.1f}x ({top.window})" if top.burn_rate is not None else top.status
         more = f" +{len(slos) - 1} SLOs" if len(slos) > 1 else ""
-        text = f"{top.slo} {burn}{eta}{more}"
+        text = f"{top.slo} {burning}{eta}{more}"
     else:
         text = f"no SLO burning; {', '.join(services[:3])} affected" if services else "no SLO burning"
     return Impact(tuple(slos), tuple(_t(s, 120) for s in services), _t(text))

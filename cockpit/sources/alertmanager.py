@@ -29,7 +29,8 @@ def alert_state(status: dict[str, Any]) -> str:
 
 def alert_from_api(raw: dict[str, Any], source: str) -> Alert:
     labels = str_map(raw.get("labels"))
-    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    raw_status = raw.get("status")
+    status: dict[str, Any] = raw_status if isinstance(raw_status, dict) else {}
     return Alert(
         fingerprint=str(raw.get("fingerprint", "")),
         name=labels.get("alertname", ""),
@@ -59,7 +60,8 @@ def matcher_to_api(m: Matcher) -> dict[str, Any]:
 
 
 def silence_from_api(raw: dict[str, Any], source: str) -> Silence:
-    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    raw_status = raw.get("status")
+    status: dict[str, Any] = raw_status if isinstance(raw_status, dict) else {}
     now = utcnow()
     return Silence(
         id=str(raw.get("id", "")),

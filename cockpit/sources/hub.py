@@ -225,11 +225,12 @@ class Hub:
     def refresh_alerts(self) -> AlertsResult:
         # Replicas are asked in parallel: an HA pair costs one round trip, not two.
         with ThreadPoolExecutor(max_workers=max(1, len(self.alert_sources))) as pool:
-            per_source = list(pool.map(lambda s: self._call(s.name, s.kind, s.fetch_alerts, []), self.alert_sources))
+            per_source = list(pool.map(lambda s: self._call(s.name, s.kind, s.fetch_alerts, list[Alert]()),
+                                       self.alert_sources))
         silences: dict[str, Silence] = {}
         for b in self.silence_backends:
             key = f"{b.name} silences"
-            for s in self._call(key, "alertmanager", b.fetch_silences, [], owner=b.name):
+            for s in self._call(key, "alertmanager", b.fetch_silences, list[Silence](), owner=b.name):
                 silences.setdefault(s.id, s)
             # silences share the backend's health line
             with self._lock:
@@ -262,7 +263,8 @@ class Hub:
         changes: list[Change] = []
         for c in self.clusters:
             pods += self._call(c.name, "kubernetes", c.list_pods, [])
-            lists = ((f"{c.name}\0nodes", c.list_nodes, nodes), (f"{c.name}\0workloads", c.list_workloads, workloads),
+            lists: tuple[tuple[str, Callable[[], list[Any]], list[Any]], ...] = (
+                (f"{c.name}\0nodes", c.list_nodes, nodes), (f"{c.name}\0workloads", c.list_workloads, workloads),
                      (f"{c.name}\0events", c.list_events, events))
             down = pods_only
             for name, fn, into in lists:
@@ -308,7 +310,7 @@ class Hub:
             if h is not None and not h.ok and unknown is not None:
                 return list(unknown(h.error))
             text = note() if h is not None and h.ok and note is not None else ""
-            if text:
+            if text and h is not None:
                 self._health[source.name] = replace(h, error=text)
         return got
 

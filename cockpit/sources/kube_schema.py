@@ -19,13 +19,13 @@ class _S(msgspec.Struct, frozen=True):
     """Base: unknown JSON fields are ignored, absent ones are None."""
 
 
-class OwnerRef(_S):
+class OwnerRef(_S, frozen=True):
     kind: str | None = None
     name: str | None = None
     controller: bool | None = None
 
 
-class ObjectMeta(_S):
+class ObjectMeta(_S, frozen=True):
     name: str | None = None
     namespace: str | None = None
     creationTimestamp: str | None = None
@@ -35,41 +35,41 @@ class ObjectMeta(_S):
     resourceVersion: str | None = None
 
 
-class Resources(_S):
+class Resources(_S, frozen=True):
     limits: dict[str, Any] | None = None
     requests: dict[str, Any] | None = None
 
 
-class ContainerSpec(_S):
+class ContainerSpec(_S, frozen=True):
     name: str | None = None
     image: str | None = None
     resources: Resources | None = None
 
 
-class PodSpec(_S):
+class PodSpec(_S, frozen=True):
     nodeName: str | None = None
     containers: list[ContainerSpec] | None = None
     initContainers: list[ContainerSpec] | None = None
 
 
-class StateDetail(_S):
+class StateDetail(_S, frozen=True):
     reason: str | None = None
     message: str | None = None
     exitCode: int | None = None
     finishedAt: str | None = None
 
 
-class ContainerStateJSON(_S):
+class ContainerStateJSON(_S, frozen=True):
     running: dict[str, Any] | None = None
     waiting: StateDetail | None = None
     terminated: StateDetail | None = None
 
 
-class LastState(_S):
+class LastState(_S, frozen=True):
     terminated: StateDetail | None = None
 
 
-class ContainerStatus(_S):
+class ContainerStatus(_S, frozen=True):
     name: str | None = None
     image: str | None = None
     ready: bool | None = None
@@ -78,14 +78,14 @@ class ContainerStatus(_S):
     lastState: LastState | None = None
 
 
-class Condition(_S):
+class Condition(_S, frozen=True):
     type: str | None = None
     status: str | None = None
     reason: str | None = None
     message: str | None = None
 
 
-class PodStatus(_S):
+class PodStatus(_S, frozen=True):
     phase: str | None = None
     reason: str | None = None
     message: str | None = None
@@ -94,23 +94,23 @@ class PodStatus(_S):
     initContainerStatuses: list[ContainerStatus] | None = None
 
 
-class PodJSON(_S):
+class PodJSON(_S, frozen=True):
     metadata: ObjectMeta | None = None
     spec: PodSpec | None = None
     status: PodStatus | None = None
 
 
-class ListMeta(_S):
+class ListMeta(_S, frozen=True):
     resourceVersion: str | None = None
     continue_: str | None = msgspec.field(default=None, name="continue")
 
 
-class PodListJSON(_S):
+class PodListJSON(_S, frozen=True):
     metadata: ListMeta | None = None
     items: list[PodJSON] | None = None
 
 
-class WatchEventJSON(_S):
+class WatchEventJSON(_S, frozen=True):
     """`object` stays raw: a pod for ADDED/MODIFIED/DELETED, a Status for ERROR, metadata only for
     BOOKMARK."""
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -359,7 +360,7 @@ class KubeCluster:
     def list_workloads(self) -> list[Workload]:
         out: list[Workload] = []
         for kind, resource in WORKLOAD_KINDS:
-            out += self.list_parsed(resource, lambda obj, k=kind: parse_workload(obj, k, self.name))[0]
+            out += self.list_parsed(resource, partial(parse_workload, kind=kind, context=self.name))[0]
         return out
 
     def list_events(self, namespace: str | None = None, name: str | None = None) -> list[Event]:
@@ -428,7 +429,7 @@ class KubeCluster:
         pod = self._read("pods", namespace, name)
         annotated = ((pod.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CONTAINER)
         names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or ()]
-        return annotated if annotated in names else (names[0] if names else "")
+        return str(annotated) if annotated in names else (names[0] if names else "")
 
     def describe_pod(self, namespace: str, name: str) -> PodDescription:
         raw = self._read("pods", namespace, name)

@@ -72,7 +72,7 @@ class Rule:
 
 def alert_from_api(raw: dict[str, Any], source: str) -> Alert:
     labels = str_map(raw.get("labels"))
-    state = raw.get("state") if raw.get("state") in ("firing", "pending") else "firing"
+    state = str(raw.get("state")) if raw.get("state") in ("firing", "pending") else "firing"
     return Alert(
         fingerprint=fingerprint(labels),
         name=labels.get("alertname", ""),

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 from cockpit.analysis.duration import duration_s
 from cockpit.analysis.sanitize import sanitize_line
@@ -192,7 +193,7 @@ class SLOEngine:
                 if isinstance(res, tuple):
                     errors.setdefault(spec.key, f"{window}: {res[1]}")
                     continue
-                ratios[spec.key][window] = _value(res, q, spec, user_q)
+                ratios[spec.key][window] = _value(cast("list[tuple[dict[str, str], float]]", res), q, spec, user_q)
         statuses = [build_status(s, ratios[s.key], shown[s.key], errors.get(s.key, "")) for s in self.specs]
         return ratios, statuses
 

@@ -80,8 +80,10 @@ class CockpitCommands(Provider):
     def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
         app = cast("CockpitApp", self.app)
         screen = app.main
-        out = [(f"cockpit: {c.name}", c.help, partial(self._run, handler(screen, c), ""))
-               for c in COMMANDS if c.palette]
+        out: list[tuple[str, str, Callable[[], None]]] = [
+            (f"cockpit: {c.name}", c.help, partial(self._run, handler(screen, c), ""))
+            for c in COMMANDS if c.palette
+        ]
         for layout in layout_names():
             out.append((f"cockpit: layout {layout}", f"switch to the {layout} layout",
                         partial(self._run, partial(_layout, screen), layout)))

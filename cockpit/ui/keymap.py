@@ -16,7 +16,7 @@ from cockpit.config import ConfigError, KeymapEntry
 from cockpit.glyphs import G
 
 if TYPE_CHECKING:
-    from textual.binding import Binding
+    from textual.binding import BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,7 @@ def effective(keymap: Mapping[str, str] | None = None) -> dict[str, tuple[str, .
     return {k.id: key_names(keymap.get(k.id, k.keys)) for k in KEYS}
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The Textual bindings of one scope (main or app), each with its id so a keymap can rebind it."""
     from textual.binding import Binding
 
@@ -151,10 +151,11 @@ def bindings(scope: str) -> list[Binding]:
         return Binding(k.keys, k.action, k.footer or k.help, show=k.id in FOOTER, priority=k.priority, id=k.id)
 
     if scope == "app":
-        return [binding(k) for k in KEYS if k.scope == "app"]
+        app: list[BindingType] = [binding(k) for k in KEYS if k.scope == "app"]
+        return app
     # The footer lists the screen's bindings before the App's: the main screen carries every footer key
     # (quit too, in FOOTER order) so its footer reads as it always did; the App's q still quits elsewhere.
-    footer = [binding(_BY_ID[i]) for i in FOOTER]
+    footer: list[BindingType] = [binding(_BY_ID[i]) for i in FOOTER]
     return footer + [binding(k) for k in KEYS if k.scope == "main" and k.id not in FOOTER]
 
 

@@ -117,7 +117,7 @@ def alert_row(a: Alert, now: datetime, indent: bool = True) -> tuple[Text, ...]:
 
 def group_row(name: str, members: Sequence[Alert], expanded: bool, now: datetime) -> tuple[Text, ...]:
     top = members[0]
-    states = defaultdict(int)
+    states: defaultdict[str, int] = defaultdict(int)
     for a in members:
         states[a.state] += 1
     state = " ".join(f"{n} {s}" for s, n in states.items())

@@ -161,7 +161,8 @@ class CockpitServer(Server):
         self.public_url = f"{request.scheme}://{request.host}"  # the page's websocket goes where it came from
         return await super().handle_index(request)
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    # A full server answers 503 instead of upgrading: a plain response where Textual types a websocket.
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         if (full := self._full()) is not None:
             return full
         self.reserved += 1
@@ -219,7 +220,8 @@ class CockpitServer(Server):
         except OSError as exc:
             await runner.cleanup()
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
-        port = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else self.port
+        sockets = getattr(site._server, "sockets", None)  # asyncio.Server has them; AbstractServer says not
+        port = sockets[0].getsockname()[1] if sockets else self.port
         host = f"[{self.host}]" if ":" in self.host else self.host
         print(f"serving on http://{host}:{port} ({self.mode})", flush=True)
         stop = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -23,7 +24,7 @@ class Pane(Vertical, can_focus=False):
 
     pane_name = ""
     LABEL = ""  # the title's first word: "Alerts", "Pods", "SLOs"
-    COLUMNS: Sequence[tuple[str, str, int]] = ()  # (key, label, max width)
+    COLUMNS: Sequence[tuple[str, str, int] | tuple[str, str, int, int]] = ()  # (key, label, max width[, priority])
     FLEX = ""  # the column that takes spare width
     MIDDLE: tuple[str, ...] = ()  # columns shortened in the middle
 
@@ -46,10 +47,10 @@ class Pane(Vertical, can_focus=False):
         self.title_plain = self.base_title
         self._message = ""
 
-    def columns(self) -> Sequence[tuple[str, str, int]]:
+    def columns(self) -> Sequence[tuple[str, str, int] | tuple[str, str, int, int]]:
         return self.COLUMNS
 
-    def render_row(self, item: object) -> Sequence[Text]:
+    def render_row(self, item: Any) -> Sequence[Text]:
         """Cells of one row; called only for rows on screen."""
         raise NotImplementedError
 

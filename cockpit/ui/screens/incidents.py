@@ -77,7 +77,7 @@ def _member_rows(inc: Incident, snap: Snapshot) -> list[tuple[str, tuple[Text, .
     members = set(inc.members.pods)
     pods = {ref: p for p in snap.pods if (ref := pod_ref(p, is_multi(snap))) in members}
     evidence = {e.id: e.text.split(": ", 1)[-1] for e in inc.evidence}
-    out = []
+    out: list[tuple[str, tuple[Text, ...]]] = []
     for kind, names in inc.members.groups():
         for m in names:
             name, what = m, evidence.get(evidence_id(kind, m), "")

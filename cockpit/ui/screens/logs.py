@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from cockpit.analysis.sanitize import sanitize_line
@@ -53,7 +54,7 @@ class LogsScreen(Screen):
         self.body = Static(Text(f"loading{G.ellipsis}", style="dim"), id="log-body")
         self.scroller = VerticalScroll(self.body, id="log-scroll")
         self.search_input = Input(placeholder="search logs (enter keeps it, escape clears)", id="log-search")
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header

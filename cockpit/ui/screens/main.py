@@ -320,7 +320,7 @@ class MainScreen(Screen[None]):
         panes = list(self.panes.values())
         while node is not None:
             if node in panes:
-                return cast("Pane | MarcusPane", node).pane_name
+                return node.pane_name
             node = cast("Widget | None", node.parent)
         return self.active_tab if self._tabs() else "alerts"
 
@@ -488,8 +488,8 @@ class MainScreen(Screen[None]):
     def selected_incident(self, table: VirtualTable | None = None) -> Incident | None:
         """The incident of the focused pane's selected row (cockpit.analysis.incidents decides membership)."""
         index = self.cockpit.state.index
-        table = table or (self.panes[self.focused_pane_name()].table
-                          if isinstance(self.panes.get(self.focused_pane_name()), Pane) else None)
+        pane = self.panes.get(self.focused_pane_name())
+        table = table or (pane.table if isinstance(pane, Pane) else None)
         if table is self.alerts_pane.table and self.alerts_pane.selected:
             return index.of(f"alert:{self.alerts_pane.selected.fingerprint}")
         if table is self.pods_pane.table and self.pods_pane.selected:
@@ -512,9 +512,12 @@ class MainScreen(Screen[None]):
         if inc is None:
             self._set_highlights(empty, empty, empty)
             return
-        # the selected row is marked too: moving within one incident then repaints nothing (10k pods)
-        self._set_highlights(index.alerts.get(inc.id, empty), index.pods.get(inc.id, empty),
-                             index.slos.get(inc.id, empty))
+        # The other panes are marked, not the selection's own: moving the cursor through 10k pods must
+        # not re-prepare the pods pane on every key (its own rows are one `i` away).
+        alerts = empty if table is self.alerts_pane.table else index.alerts.get(inc.id, empty)
+        pods = empty if table is self.pods_pane.table else index.pods.get(inc.id, empty)
+        slos = empty if table is self.slos_pane.table else index.slos.get(inc.id, empty)
+        self._set_highlights(alerts, pods, slos)
 
     def _set_highlights(self, alerts: frozenset, pods: frozenset, slos: frozenset) -> None:
         if alerts != self.alerts_pane.highlight:

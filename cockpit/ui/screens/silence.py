@@ -24,7 +24,7 @@ from cockpit.model import Alert, SilenceRequest, SLOStatus, utcnow
 
 
 def matchers_text(alert: Alert, mode: str) -> str:
-    return format_matchers(silence_matchers(alert, mode))  # escaped, so it parses back exactly
+    return format_matchers(silence_matchers(alert, "exact" if mode == "exact" else "name_ns"))  # escaped, so it parses back exactly
 
 
 class SilenceScreen(ModalScreen[SilenceRequest | None]):
