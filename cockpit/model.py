@@ -184,6 +184,7 @@ class Node:
     # (type, status, reason, lastTransitionTime): when Ready or a pressure condition last flipped
     conditions: tuple[tuple[str, str, str, datetime | None], ...] = ()
     unschedulable: bool = False  # cordoned
+    cordoned_at: datetime | None = None  # timeAdded of the node.kubernetes.io/unschedulable taint
     allocatable: Mapping[str, str] = field(default_factory=dict)  # e.g. {"memory": "16Gi", "cpu": "4"}
     cluster: str = ""  # fleet nodes: the cluster label
 

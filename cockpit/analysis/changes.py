@@ -187,7 +187,11 @@ def _node_changes(nodes: Iterable[Node], previous: Snapshot | None, now: datetim
                 text = f"{ctype} {'since' if bad else 'cleared at'} {hhmm(at)}"
             out.append(Change(at, "node", _t(f"node {n.name}"), _t(text, 300), (ref,),
                               {"condition": _t(ctype), "status": _t(status), "bad": str(bad).lower()}, n.context))
-        if n.unschedulable and (cordoned_before is None or (n.context, n.name) not in cordoned_before):
+        if n.unschedulable and n.cordoned_at is not None:  # the taint says when
+            if n.cordoned_at >= since:
+                out.append(Change(n.cordoned_at, "cordon", _t(f"node {n.name}"),
+                                  f"cordoned (unschedulable) at {hhmm(n.cordoned_at)}", (ref,), {}, n.context))
+        elif n.unschedulable and (cordoned_before is None or (n.context, n.name) not in cordoned_before):
             at = now if cordoned_before is not None else None
             out.append(Change(at or now, "cordon", _t(f"node {n.name}"),
                               "cordoned (unschedulable)" + ("" if at else ", seen at start"), (ref,), {}, n.context))

@@ -220,6 +220,8 @@ def parse_node(obj: J, context: str = "") -> Node:
         conditions=tuple((str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason") or ""),
                           ts(c.get("lastTransitionTime"))) for c in raw),
         unschedulable=bool((obj.get("spec") or _EMPTY).get("unschedulable")),
+        cordoned_at=next((ts(t.get("timeAdded")) for t in (obj.get("spec") or _EMPTY).get("taints") or ()
+                          if t.get("key") == "node.kubernetes.io/unschedulable"), None),
         allocatable={str(k): str(v) for k, v in (status.get("allocatable") or _EMPTY).items()},
     )
 

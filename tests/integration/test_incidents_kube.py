@@ -272,7 +272,7 @@ def test_a_calm_cluster_full_of_noise_has_no_incident(world: tuple[FakeKube, Hub
                              phase="Pending", created_ago=20)
     terminating = sc.deploy_pod("shop", "cart", "9a8b7c6d5", "bye", fx.running("app", img), created_ago=86400,
                                 deletionTimestamp=sc.iso(-20), deletionGracePeriodSeconds=30)
-    fk.load({"nodes": [sc.node("node-a"), sc.node("node-b")],
+    fk.load({"nodes": [sc.node("node-a"), sc.node("node-b"), sc.node("node-c", unschedulable=True, since_ago=600)],
              "pods": [*job, failed_job, restarted_long_ago, starting, terminating, *sc.healthy("shop", "web", 5)],
              "deployments": [sc.deployment("shop", "cart", 3, 3, img), sc.deployment("shop", "web", 5, 5, img)],
              "replicasets": [sc.replicaset("shop", "cart", "1a2b3c4d5", "registry.example.com/app:0.9", 1, 86400 * 9, 0, 0),
@@ -282,6 +282,9 @@ def test_a_calm_cluster_full_of_noise_has_no_incident(world: tuple[FakeKube, Hub
     snap = _snap(hub)
     assert snap.incidents == ()
     assert incidents_markdown(snap)[2].startswith("- none")
+    # a cordon (maintenance) is a change with the taint's time, not a problem
+    at = (datetime.now(UTC) - timedelta(seconds=600)).strftime("%H:%M")
+    assert [c.summary for c in snap.changes if c.kind == "cordon"] == [f"cordoned (unschedulable) at {at}"]
 
 
 # -- hostile text -----------------------------------------------------------------------------------
