@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -115,6 +116,12 @@ def _drain(proc: subprocess.Popen[str]) -> None:
                 pipe.close()
 
 
+def _not_ours_again(record: logging.LogRecord) -> bool:
+    """The client logs a plugin failure on the root logger (stderr under `cockpit check`); cockpit
+    reports that failure itself, in its own line, so the client's copy is dropped."""
+    return getattr(_local, "error", None) is None or record.getMessage() != _local.error
+
+
 def install() -> None:
     """Make the kubernetes client run plugins through run_plugin (idempotent)."""
     from kubernetes.config import kube_config
@@ -148,6 +155,7 @@ def install() -> None:
             return {**self.env, "KUBERNETES_EXEC_INFO": json.dumps(info)}
 
     kube_config.ExecProvider = BoundedExecProvider  # type: ignore[misc]
+    logging.getLogger().addFilter(_not_ours_again)
 
 
 def parse_status(api_version: str, stdout: str) -> Any:

@@ -155,6 +155,7 @@ def test_check_reports_a_hanging_plugin(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "gave no credentials within 2s" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stderr
+    assert "gave no credentials" not in proc.stderr, "the client's own log line repeated it"
     assert gone(marker)
 
 
