@@ -74,6 +74,13 @@ class Journal:
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)
 
+    @classmethod
+    def off(cls) -> Journal:
+        """A journal that keeps nothing (the demo: its made-up incidents must not reach a real hand-over)."""
+        journal = cls.__new__(cls)
+        journal.path, journal.problem, journal._db, journal._lock = Path(), "", None, threading.Lock()
+        return journal
+
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, check_same_thread=False, isolation_level=None)

@@ -33,7 +33,7 @@ def expires_soon_s(config: Config) -> float:
 def open_journal(config: Config) -> Any:
     from cockpit.journal import Journal
 
-    return Journal(config.journal or None)
+    return Journal.off() if config.demo else Journal(config.journal or None)
 
 
 def build_handover(hub: Any, config: Config, since_s: float, end: datetime | None = None, journal: Any = None,

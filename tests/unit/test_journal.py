@@ -108,3 +108,12 @@ def test_unwritable_state_dir_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("a file where the state dir should be")
     j = Journal(blocker / "journal.sqlite")
     assert not j.ok and "cannot be written" in j.problem and "\n" not in j.problem
+
+
+def test_the_demo_keeps_no_journal(tmp_path: Path) -> None:
+    from cockpit.config import Config
+    from cockpit.shift import open_journal
+
+    j = open_journal(Config(demo=True, journal=str(tmp_path / "j.sqlite")))
+    assert j.note("answer", "q", "a") is False and j.problem == "" and not (tmp_path / "j.sqlite").exists()
+    assert open_journal(Config(journal=str(tmp_path / "j.sqlite"))).ok
