@@ -43,5 +43,10 @@ def is_problem(p: Pod, now: datetime | None = None) -> bool:
 def order_pods(pods: Iterable[Pod], now: datetime | None = None) -> list[tuple[int, Pod]]:
     """Problems first (worst, then most restarts), then the rest by namespace and name."""
     ranked = [(pod_problem_rank(p, now), p) for p in pods]
-    ranked.sort(key=lambda rp: (rp[0], -rp[1].restarts if rp[0] < HEALTHY else 0, rp[1].namespace, rp[1].name))
+    ranked.sort(key=lambda rp: sort_key(rp[1], rp[0]))
     return ranked
+
+
+def sort_key(p: Pod, rank: int) -> tuple[int, int, str, str]:
+    """Worst rank first; among problems the most restarts; then namespace and name."""
+    return (rank, -p.restarts if rank < HEALTHY else 0, p.namespace, p.name)

@@ -1,4 +1,4 @@
-"""The pods pane's incremental ranking must give exactly the order of a full sort."""
+"""The pods pane's incremental ranking (cockpit.analysis.ranking) must give exactly the order of a full sort."""
 
 import random
 from dataclasses import replace
@@ -16,10 +16,7 @@ def test_incremental_ranking_matches_a_full_sort():
     now = utcnow()
     pods = [Pod(f"ns{rnd.randrange(5)}", f"pod-{i}", "Running", 1, 1, rnd.randrange(4), "Running", "n",
                 now - timedelta(hours=i), "c") for i in range(2000)]
-    pane = PodsPane.__new__(PodsPane)  # prepare() needs only the filter, highlight and its caches
-    pane.filter_text, pane.highlight, pane.with_context = "", frozenset(), False
-    pane._rank_cache, pane._rank_bucket, pane._ranked, pane._rank_highlight = {}, -1, [], None
-    pane._prepare_lock = __import__("threading").Lock()
+    pane = PodsPane()  # prepare() ranks through the widget-free PodRanker (cockpit.analysis.ranking)
     for _ in range(30):
         for _ in range(rnd.randrange(1, 40)):  # a watch burst: modify, add and delete pods
             i = rnd.randrange(len(pods))

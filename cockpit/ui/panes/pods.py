@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import bisect
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 
 from rich.text import Text
 
-from cockpit.analysis.triage import pod_problem_rank
+from cockpit.analysis.ranking import PodRanker
 from cockpit.model import ClusterSummary, Pod, SourceHealth
 from cockpit.ui import rows
 from cockpit.ui.panes.alerts import marked
 from cockpit.ui.panes.base import Pane
 from cockpit.ui.vtable import Rows
 
-_SORT_KEY = itemgetter(3)
-_RANK = itemgetter(2)
 BASE_COLUMNS = (("ns", "Namespace", 16, 3), ("name", "Name", 30), ("ready", "Ready", 5, 5), ("status", "Status", 60),
                 ("restarts", "Restarts", 12, 4), ("age", "Age", 6, 2), ("node", "Node", 24, 1))
 
@@ -39,6 +34,11 @@ class PodsView:
         return [item[1] for item in self.rows.items.values()]
 
 
+def _row(p: Pod, rank: int, highlighted: bool, now: datetime) -> tuple[str, tuple]:
+    """(row key, item): the item is what render_row draws."""
+    return rows.pod_key(p), (rank, p, highlighted, now)
+
+
 class PodsPane(Pane):
     pane_name = "pods"
     LABEL = "Pods"
@@ -53,11 +53,7 @@ class PodsPane(Pane):
         self._shown: tuple[PodsView, list[Pod]] | None = None
         self.problems = 0
         self.highlight: frozenset[tuple[str, str, str]] = frozenset()
-        self._rank_cache: dict[int, tuple] = {}  # id(pod) -> (pod, key, rank, sort key)
-        self._rank_bucket = -1
-        self._rank_highlight: frozenset | None = None
-        self._ranked: list[tuple] = []
-        self._prepare_lock = threading.Lock()
+        self.ranker: PodRanker[tuple[str, tuple]] = PodRanker(_row)
 
     def columns(self):
         # A fleet's rows come from many clusters: the cluster is kept longer than the namespace.
@@ -73,49 +69,14 @@ class PodsPane(Pane):
         return marked(rows.pod_row(pod, rank, now, self.with_context), hl)
 
     def prepare(self, pods: Sequence[Pod], now: datetime) -> PodsView:
-        """Rank, filter and key the rows. Runs in the worker thread, off the event loop.
-
-        A watch hands back the same Pod objects for pods that did not change, so each pod's key,
-        rank and sort key are cached by identity: a redraw of 10k pods only ranks what changed."""
-        with self._prepare_lock:  # the watch and the full refresh both prepare, from two threads
-            return self._prepare(pods, now)
-
-    def _prepare(self, pods: Sequence[Pod], now: datetime) -> PodsView:
+        """Rank (cockpit.analysis.ranking, incremental), filter and key the rows. Runs in the worker
+        thread, off the event loop."""
         text, hl = self.filter_text, self.highlight
-        bucket = int(now.timestamp()) // 10  # 'restarted within the hour' may change as time passes
-        # Ages in the rows move in 10 s steps: a row whose pod did not change keeps its item (and so
-        # its rendered cells) between watch updates instead of being redrawn for a clock tick.
-        shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
-        old = self._rank_cache if self._rank_bucket == bucket else {}
-        new_hl = self._rank_highlight is not hl  # ranks stay, only the rows' highlight flags change
-        cache: dict[int, tuple] = {}
-        fresh = []
-        for p in pods:
-            hit = old.get(id(p))
-            if hit is None or hit[0] is not p:
-                rank = pod_problem_rank(p, now)
-                key = rows.pod_key(p)
-                item = (key, (rank, p, p.key in hl if hl else False, shown_now))
-                hit = (p, key, rank, (rank, -p.restarts if rank < 9 else 0, p.namespace, p.name), item)
-                fresh.append(hit)
-            elif new_hl:
-                _, key, rank, sort_key, _ = hit
-                hit = (p, key, rank, sort_key, (key, (rank, p, p.key in hl if hl else False, shown_now)))
-            cache[id(p)] = hit
-        if old and len(fresh) < 500:  # a few changes: keep the last order, insert the new rows
-            fresh_ids = {id(h[0]) for h in fresh}
-            ranked = [cache[i] for h in self._ranked
-                      if (i := id(h[0])) not in fresh_ids and i in cache and cache[i][0] is h[0]]
-            for hit in fresh:
-                bisect.insort(ranked, hit, key=_SORT_KEY)
-        else:
-            ranked = sorted(cache.values(), key=_SORT_KEY)
-        self._rank_cache, self._rank_bucket, self._rank_highlight, self._ranked = cache, bucket, hl, ranked
-        problems = bisect.bisect_left(ranked, 9, key=_RANK)  # ranked by rank first; 9 = no problem
+        ranked, problems = self.ranker.rank(pods, now, hl)
         if text:
             keep = {id(p) for p in rows.filter_pods(pods, text)}
-            ranked = [h for h in ranked if id(h[0]) in keep]
-        return PodsView(len(pods), problems, Rows.of([h[4] for h in ranked]), text, hl)
+            ranked = [r for r in ranked if id(r[0]) in keep]
+        return PodsView(len(pods), problems, Rows.of([r[1] for r in ranked]), text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
              view: PodsView | None = None, fleet: Sequence[ClusterSummary] = ()) -> None:
