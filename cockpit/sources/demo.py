@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from cockpit.analysis.matchers import matcher_matches as _matcher_matches
-from cockpit.analysis.matchers import regex_problem
+from cockpit.analysis.matchers import matcher_matches as matcher_matches  # re-export for compatibility
+from cockpit.analysis.matchers import matches, regex_problem
 from cockpit.model import (
     Alert,
     ContainerState,
     Event,
-    Matcher,
     Node,
     Pod,
     PodDescription,
@@ -125,7 +124,7 @@ class DemoWorld:
         silences = [s for s in self.current_silences() if s.state == "active"]
         out = []
         for a in alerts:
-            ids = tuple(s.id for s in silences if all(matcher_matches(m, a.labels) for m in s.matchers))
+            ids = tuple(s.id for s in silences if matches(s.matchers, a.labels))  # Alertmanager's semantics
             out.append(replace(a, state="silenced", silenced_by=ids) if ids and not pending else a)
         return out
 
@@ -159,11 +158,6 @@ class DemoWorld:
                 raise SourceError(f"demo-alertmanager: silence {silence_id} not found")
             s = self.silences[silence_id] = replace(s, state="expired", ends_at=min(s.ends_at, self.now()))
             return s
-
-
-def matcher_matches(m: Matcher, labels: dict[str, str] | object) -> bool:
-    """Alertmanager semantics, the same code as the filter and the silence preview (RE2)."""
-    return _matcher_matches(m, labels)  # type: ignore[arg-type]
 
 
 # -- the cluster --------------------------------------------------------------------------------
