@@ -51,6 +51,7 @@ class SilencesScreen(Screen):
         self.reload_s = reload_s
         self.expires_soon_s = expires_soon_s
         self.show_expired = False
+        self.why: dict[str, str] = {}  # silence id -> its problems, each with why
         self.table = VirtualTable((("state", "State", 8), ("ends", "Ends in", 8), ("matchers", "Matchers", 60),
                                    ("by", "Created by", 20), ("comment", "Comment", 40), ("problems", "Problems", 50),
                                    ("id", "ID", 8)), flex="comment", id="silences-table")
@@ -79,7 +80,7 @@ class SilencesScreen(Screen):
             return
         try:
             silences, alerts = self.load()
-        except Exception:  # noqa: BLE001 - the Hub keeps last data; the next reload tries again
+        except Exception:  # the Hub keeps last data; the next reload tries again
             return
         self.app.call_from_thread(self.show, silences, alerts)
 
@@ -92,7 +93,7 @@ class SilencesScreen(Screen):
         shown = [s for s in self.silences if s.state != "expired" or self.show_expired]
         shown.sort(key=lambda s: (STATE_ORDER.get(s.state, 3), s.ends_at, s.id))
         rows = []
-        self.why: dict[str, str] = {}
+        self.why = {}
         for s in shown:
             live = s.state != "expired"
             check = check_silence(s, self.alerts, slos, now, self.expires_soon_s) if live else None
