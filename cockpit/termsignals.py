@@ -50,7 +50,7 @@ class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):  # asyncio accepts 
                 return
             try:
                 future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+            except BaseException as exc:  # handed to the awaiting side
                 future.set_exception(exc)
 
         threading.Thread(target=job, daemon=True, name=f"worker-{getattr(fn, '__name__', 'job')}").start()
@@ -73,7 +73,7 @@ def run(app: Any, cleanup: Callable[[], object] | None = None, exit_process: boo
         if cleanup is not None:
             try:
                 cleanup()
-            except Exception:  # noqa: S110 - exiting anyway
+            except Exception:  # exiting anyway
                 pass
         os._exit(code)
 

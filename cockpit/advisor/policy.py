@@ -48,7 +48,7 @@ def changes(old: Snapshot | None, new: Snapshot) -> list[str]:
     return out
 
 
-def _critical(a) -> bool:  # noqa: ANN001 - an Alert
+def _critical(a) -> bool:  # an Alert
     return a.severity.lower() in ("critical", "page") and a.state == "firing" and not a.silenced
 
 

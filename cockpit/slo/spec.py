@@ -190,7 +190,7 @@ def _documents(path: Path) -> list[tuple[int, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        docs = list(yaml.load_all(text, Loader=_LineLoader))  # noqa: S506 - SafeLoader subclass
+        docs = list(yaml.load_all(text, Loader=_LineLoader))  # SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""

@@ -120,7 +120,7 @@ def eval_interval(prom: Any) -> float | None:
         return None
     try:
         intervals = [r.interval_s for r in rules("alert") if r.interval_s > 0]
-    except Exception:  # noqa: BLE001 - a store without a rules API (VictoriaMetrics): default step
+    except Exception:  # a store without a rules API (VictoriaMetrics): default step
         return None
     return min(intervals) if intervals else None
 
@@ -148,7 +148,7 @@ def read_history(prom: Any, start: float, end: float, interval_s: float | None =
         for what, fut in futures.items():
             try:
                 edges[what] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - reported in one line, the hand-over goes on
+            except Exception as exc:  # reported in one line, the hand-over goes on
                 errors.append(str(exc))
     if "points" not in edges:
         return History((), start, end, step, tuple(sent), error=errors[0] if errors else "no answer")
@@ -158,7 +158,7 @@ def read_history(prom: Any, start: float, end: float, interval_s: float | None =
         note(f"{FIRING} [{start:.0f}, {end:.0f}] step {step:g}s")
         try:
             series = prom.query_range(FIRING, start, end, step)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return History((), start, end, step, tuple(sent), error=str(exc))
     return History(tuple(assemble(series, edges, start, end, step)), start, end, step, tuple(sent),
                    error=errors[0] if errors else "")
@@ -186,7 +186,7 @@ def slo_budgets(hub: Any, start: float, end: float) -> dict[tuple[str, str], tup
         for spec in getattr(engine, "specs", ()):
             try:
                 points = budget_history(spec, engine.prom, start, end, points=2)
-            except Exception:  # noqa: BLE001 - that SLO shows "-": the rest of the hand-over stands
+            except Exception:  # that SLO shows "-": the rest of the hand-over stands
                 continue
             at = dict(points)
             first = next((v for t, v in points if abs(t - start) < 1), None)
@@ -208,7 +208,7 @@ def read_shift(hub: Any, start: datetime, end: datetime, journal: Any = None,
             try:
                 for s in b.fetch_silences():
                     out.setdefault(s.id, s)
-            except Exception:  # noqa: BLE001 - the same backend's health line (refresh_alerts) says why
+            except Exception:  # the same backend's health line (refresh_alerts) says why
                 continue
         return list(out.values())
 

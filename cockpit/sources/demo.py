@@ -654,7 +654,7 @@ class DemoCluster:
         return PodDescription(pod, tuple(chain), workload, node, tuple(events), probes)
 
 
-def demo_hub(world: DemoWorld | None = None, readonly: bool = False, audit=None) -> Hub:  # noqa: ANN001
+def demo_hub(world: DemoWorld | None = None, readonly: bool = False, audit=None) -> Hub:
     """A Hub over the demo world: four sources with distinct names, badged as demo."""
     world = world or DemoWorld()
     am = DemoAlertmanager(world)

@@ -387,7 +387,7 @@ class Hub:
             get = getattr(b, "get_silence", None)
             try:
                 found = get(silence_id) if get else next((s for s in b.fetch_silences() if s.id == silence_id), None)
-            except Exception:  # noqa: BLE001 - try the next replica
+            except Exception:  # try the next replica
                 continue
             if found is not None:
                 return found

@@ -49,7 +49,7 @@ class PodWatch:
         if resp is not None:
             try:
                 resp.shutdown()  # unblocks the reader thread's recv()
-            except Exception:  # noqa: S110 - already closed is fine
+            except Exception:  # already closed is fine
                 pass
         with self.cond:
             self.cond.notify_all()

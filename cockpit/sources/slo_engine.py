@@ -102,7 +102,7 @@ class SLOEngine:
         q = 'group by (sloth_service, sloth_slo, sloth_window) ({__name__=~"slo:sli_error:ratio_rate.+"})'
         try:
             rows = self._query(q)
-        except Exception:  # noqa: BLE001 - a failing Prometheus shows up in the per-SLO queries
+        except Exception:  # a failing Prometheus shows up in the per-SLO queries
             return set()
         found = {((lb.get("sloth_service", ""), lb.get("sloth_slo", "")), lb.get("sloth_window", "")) for lb, _ in rows}
         return found | self._detect_pyrra()
@@ -114,7 +114,7 @@ class SLOEngine:
         q = 'group by (__name__, slo) ({__name__=~".+:burnrate.+", slo!=""})'
         try:
             rows = self._query(q)
-        except Exception:  # noqa: BLE001 - as above
+        except Exception:  # as above
             return set()
         found = set()
         for lb, _ in rows:
@@ -172,7 +172,7 @@ class SLOEngine:
     def _safe_query(self, q: str) -> object:
         try:
             return self._query(q)
-        except Exception as exc:  # noqa: BLE001 - one SLO's bad query must not sink the others
+        except Exception as exc:  # one SLO's bad query must not sink the others
             return ("error", _one_line(exc))
 
     def _query(self, q: str) -> list[tuple[dict[str, str], float]]:
