@@ -60,8 +60,9 @@ def _pod(i: int, n_nodes: int) -> Pod:
     c = ContainerState(app, f"registry.example.com/{ns}/{app}:2.4.0", restarts=9 if ready == 0 else 0,
                        last_reason="Error" if reason == "CrashLoopBackOff" else "", last_exit_code=1 if ready == 0 else None,
                        memory_request="512Mi", cpu_request="250m", memory_limit="1Gi", **state)
-    return Pod(ns, f"{rs}-{i:05d}", phase, ready, 1, c.restarts, reason, node, NOW - timedelta(hours=5), "prod",
-               {"app": app, "pod-template-hash": rs.rsplit("-", 1)[1]}, (c,), "ReplicaSet", rs, conds)
+    return Pod(ns, f"{rs}-{i:05d}", phase, ready=ready, total=1, restarts=c.restarts, reason=reason, node=node,
+               created_at=NOW - timedelta(hours=5), context="prod", containers=(c,), owner_kind="ReplicaSet",
+               labels={"app": app, "pod-template-hash": rs.rsplit("-", 1)[1]}, owner_name=rs, conditions=conds)
 
 
 def bad_day(n: int = 10_000, n_nodes: int = 60) -> ScreenState:
@@ -73,13 +74,16 @@ def bad_day(n: int = 10_000, n_nodes: int = 60) -> ScreenState:
         pressure = ("MemoryPressure",) if k in (5, 6) else ()
         conds = (("Ready", status, "" if ready else "NodeStatusUnknown", NOW - timedelta(minutes=3 if not ready else 4000)),
                  *((p, "True", "", NOW - timedelta(minutes=20)) for p in pressure))
-        nodes.append(Node(f"node-{k}", ready, pressure, "prod", conds, False, {"cpu": "64", "memory": "256Gi"}))
-    workloads = tuple(Workload("Deployment", f"ns-{a % 50}", f"svc-{a}", 25, 25 if a not in (7, 12) else 12, 25,
-                               25, "prod") for a in range(400))
-    revs = (Revision("ReplicaSet", "ns-7", "svc-7-7d9f8", "Deployment", "svc-7", 4, NOW - timedelta(days=6),
-                     (("svc-7", "registry.example.com/ns-7/svc-7:2.3.1"),), {}, 0, 0, "7d9f8", "prod"),
-            Revision("ReplicaSet", "ns-7", "svc-7-5c6d7", "Deployment", "svc-7", 5, NOW - timedelta(minutes=12),
-                     (("svc-7", "registry.example.com/ns-7/svc-7:2.4.0"),), {}, 25, 0, "5c6d7", "prod"))
+        nodes.append(Node(f"node-{k}", ready=ready, pressure=pressure, context="prod", conditions=conds,
+                          allocatable={"cpu": "64", "memory": "256Gi"}))
+    workloads = tuple(Workload("Deployment", f"ns-{a % 50}", f"svc-{a}", 25, 25 if a not in (7, 12) else 12,
+                               updated=25, available=25, context="prod") for a in range(400))
+    revs = (Revision("ReplicaSet", "ns-7", "svc-7-7d9f8", "Deployment", "svc-7", revision=4,
+                     created_at=NOW - timedelta(days=6), images=(("svc-7", "registry.example.com/ns-7/svc-7:2.3.1"),),
+                     hash="7d9f8", context="prod"),
+            Revision("ReplicaSet", "ns-7", "svc-7-5c6d7", "Deployment", "svc-7", revision=5,
+                     created_at=NOW - timedelta(minutes=12), desired=25, hash="5c6d7", context="prod",
+                     images=(("svc-7", "registry.example.com/ns-7/svc-7:2.4.0"),)))
     alerts = tuple(Alert(f"fp{i}", "KubePodCrashLooping" if i % 3 else "KubePodNotReady",
                          "critical" if i < 20 else "warning", "firing",
                          {"namespace": f"ns-{i % 50}", "pod": pods[i * 7 % n].name}, {"summary": "pod is failing"},

@@ -25,6 +25,7 @@ from cockpit.analysis.incidents import (
     member_key_of_pod,
     member_key_of_slo,
 )
+from cockpit.analysis.problems import lacked_resource
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
 
@@ -35,7 +36,7 @@ _KUBECTL = re.compile(r"(?<!`)\bkubectl [^;`]+?(?=;|$|,|\)| then | shows | names
 
 def _s(text: object, limit: int = 200) -> str:
     """Cluster text for the user: one line, controls removed, cut with an ellipsis (no internal markers)."""
-    s = sanitize_line(text, None)
+    s = sanitize_line(text, None, for_terminal=False)  # the panel normalises what it draws
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
@@ -197,6 +198,9 @@ def _counts(screen: ScreenState, incidents: Sequence[Incident]) -> str:
     else:
         head += f"; {firing} alert{'s' * (firing != 1)} firing" if firing else "; no alert firing"
         head += " as last seen" if state == "stale" else ""
+        members = {fp for i in incidents for fp in i.members.alerts}
+        if firing > 1 and all(a.fingerprint in members for a in snap.alerts if a.state == "firing" and not a.silenced):
+            head += f", all {'of them ' if n > 1 else ''}part of {'these' if n > 1 else 'it'}"
     silenced = sum(1 for a in snap.alerts if a.silenced)
     if silenced:
         head += f", {silenced} silenced"
@@ -272,12 +276,22 @@ MIND = {
 }
 
 
-def _promql_pod(pod: Pod) -> str:
+def _promql_pod(pod: Pod, inc: Incident | None) -> str:
+    """The query that tests the incident's story for this pod ("" when there is nothing to test)."""
     ns, name = _s(pod.namespace, 64), _s(pod.name, 120)
+    kind = inc.kind if inc is not None else ""
+    why = " ".join(c[3] for c in pod.conditions) + " " + pod.message
+    if kind == "capacity" and (res := lacked_resource(why)) in ("cpu", "memory"):
+        return (f'`sum by (node) (kube_pod_container_resource_requests{{resource="{res}"}}) / sum by (node) '
+                f'(kube_node_status_allocatable{{resource="{res}"}})` for how full each node is')
+    if kind in ("node-down", "node-pressure", "capacity") and pod.node:
+        return f'`kube_node_status_condition{{node="{_s(pod.node, 120)}", status="true"}}` for its node\'s conditions'
     if any(c.last_reason == "OOMKilled" for c in pod.containers):
         return (f'`max by (container) (container_memory_working_set_bytes{{namespace="{ns}", pod="{name}"}})` '
                 "against its memory limit")
-    return f'`increase(kube_pod_container_status_restarts_total{{namespace="{ns}", pod="{name}"}}[1h])`'
+    if pod.restarts or kind:
+        return f'`increase(kube_pod_container_status_restarts_total{{namespace="{ns}", pod="{name}"}}[1h])`'
+    return ""
 
 
 def _incident_block(snap: Snapshot, inc: Incident | None, total: int, evidence_for: str = "",
@@ -334,7 +348,8 @@ def _pod_answer(snap: Snapshot, pod: Pod, incidents: Sequence[Incident]) -> list
     lines.append(f"- `kubectl describe pod -n {ns} {name}` (or `d`) for events and probes.")
     if pod.node and inc is not None and inc.kind in ("node-down", "node-pressure", "capacity"):
         lines.append(f"- `kubectl describe node {_s(pod.node, 120)}` for its conditions and allocated resources.")
-    lines.append(f"- PromQL: {_promql_pod(pod)}.")
+    if query := _promql_pod(pod, inc):
+        lines.append(f"- PromQL: {query}.")
     if inc is not None and inc.kind in MIND:
         lines.append(MIND[inc.kind])
     return lines

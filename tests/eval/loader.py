@@ -143,9 +143,10 @@ def _pod(d: dict, name: str) -> Pod:
         labels.setdefault("pod-template-hash", owner_name.rsplit("-", 1)[1])
     ready = int(d["ready"]) if "ready" in d else int(running)
     restarted = _ago(d["restarted"]) if d.get("restarted") else None
-    return Pod(d["ns"], name, phase, ready, 1, c.restarts, status, d.get("node", ""),
-               _ago(d.get("age", "2d")), "eval", labels, (c,),
-               owner_kind, owner_name, conds, restarted, message=d.get("pod_message", ""))
+    return Pod(d["ns"], name, phase, ready=ready, total=1, restarts=c.restarts, reason=status, node=d.get("node", ""),
+               created_at=_ago(d.get("age", "2d")), context="eval", labels=labels, containers=(c,),
+               owner_kind=owner_kind, owner_name=owner_name, conditions=conds, last_restart_at=restarted,
+               message=d.get("pod_message", ""))
 
 
 def _slo(d: dict) -> SLOStatus:
@@ -181,29 +182,33 @@ def _node(n: dict) -> Node:
     ready = n.get("ready", True)
     status = "True" if ready is True else "Unknown" if str(ready).lower() == "unknown" else "False"
     since = _ago(n.get("since", "3d" if status == "True" else "12m"))
-    conds = [("Ready", status, "" if status == "True" else "KubeletStopped", since)]
+    ready_since = since if status != "True" else _ago("3d")  # `since` dates the flip: NotReady or pressure
+    conds = [("Ready", status, "" if status == "True" else "KubeletStopped", ready_since)]
     conds += [(p, "True", "", _ago(n.get("since", "20m"))) for p in n.get("pressure", ())]
-    return Node(n["name"], status == "True", tuple(n.get("pressure", ())), "eval", tuple(conds),
-                bool(n.get("cordoned")), {k: str(v) for k, v in (n.get("allocatable") or {}).items()})
+    return Node(n["name"], ready=status == "True", pressure=tuple(n.get("pressure", ())), context="eval",
+                conditions=tuple(conds), unschedulable=bool(n.get("cordoned")),
+                allocatable={k: str(v) for k, v in (n.get("allocatable") or {}).items()})
 
 
 def _revision(r: dict) -> Revision:
     kind, ns, owner = r["workload"].split("/")
     name = r["name"]
     container = r.get("container", owner)
-    return Revision("ReplicaSet", ns, name, kind, owner, int(r["revision"]), _ago(r.get("age", "3d")),
-                    ((container, r["image"]),), {f"image/{container}": r["image"]}, int(r.get("desired", 0)),
-                    int(r.get("ready", 0)), name.rsplit("-", 1)[1], "eval")
+    return Revision("ReplicaSet", ns, name, kind, owner, revision=int(r["revision"]),
+                    created_at=_ago(r.get("age", "3d")), images=((container, r["image"]),),
+                    template={f"image/{container}": r["image"]}, desired=int(r.get("desired", 0)),
+                    ready=int(r.get("ready", 0)), hash=name.rsplit("-", 1)[1], context="eval")
 
 
 def _change(c: dict) -> Change:
-    return Change(_ago(c.get("ago", "10m")), c["kind"], c["subject"], c["summary"], tuple(c.get("refs", ())),
-                  {k: str(v) for k, v in (c.get("details") or {}).items()}, "eval")
+    return Change(_ago(c.get("ago", "10m")), c["kind"], c["subject"], c["summary"], refs=tuple(c.get("refs", ())),
+                  details={k: str(v) for k, v in (c.get("details") or {}).items()}, context="eval")
 
 
 def _event(e: dict) -> Event:
     return Event(e["ns"], e.get("kind", "Pod"), e["name"], e.get("type", "Warning"), e["reason"], e["message"],
-                 int(e.get("count", 1)), _ago(e.get("ago", "10m")), _ago(e.get("ago", "10m")), context="eval")
+                 count=int(e.get("count", 1)), first_seen=_ago(e.get("ago", "10m")),
+                 last_seen=_ago(e.get("ago", "10m")), context="eval")
 
 
 def _causes(items: list | None) -> tuple[Cause, ...]:
@@ -236,7 +241,7 @@ def _snapshot(d: dict) -> Snapshot:
         pods=tuple(p for spec in d.get("pods") or [] for p in _pods(spec)),
         nodes=tuple(_node(n) for n in d.get("nodes") or []),
         workloads=tuple(Workload(w.get("kind", "Deployment"), w["ns"], w["name"], w["desired"], w["ready"],
-                                 w.get("updated", 0), context="eval") for w in d.get("workloads") or []),
+                                 updated=w.get("updated", 0), context="eval") for w in d.get("workloads") or []),
         slos=tuple(_slo(s) for s in d.get("slos") or []),
         events=tuple(_event(e) for e in d.get("events") or []),
         sources=_sources(d.get("sources")),
