@@ -401,10 +401,6 @@ class SourceHealth:
     def label(self) -> str:
         return source_label(self.name, self.kind)
 
-    @property
-    def stale(self) -> bool:
-        return not self.ok
-
 
 @dataclass(frozen=True, slots=True)
 class ClusterSummary:

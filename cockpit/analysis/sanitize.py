@@ -113,12 +113,6 @@ def sanitize_line(text: object, limit: int | None = 512, *, for_terminal: bool =
     return sanitize(text, limit=limit, single_line=True, for_terminal=for_terminal)
 
 
-def sanitize_map(values: dict[str, str] | None, *, limit: int | None = MAX_FIELD,
-                 for_terminal: bool = True) -> dict[str, str]:
-    return {sanitize_line(k, 256, for_terminal=for_terminal): sanitize(v, limit=limit, for_terminal=for_terminal)
-            for k, v in (values or {}).items()}
-
-
 # What a terminal acts on or that hides text, were it left in JSON strings: DEL, C1 controls, bidi and
 # zero-width characters, line separators. json escapes C0 controls itself.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + _INVISIBLE.pattern[1:-1] + "]")
