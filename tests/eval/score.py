@@ -2,7 +2,7 @@
 what the answer named. Used by tests/unit/test_eval_offline.py (offline Marcus) and scripts/eval_live.py.
 
 An answer "names" an entity of the screen (a node, a workload or its pods, an alert, an SLO) when the
-name appears in it. A named entity is correct when it belongs to an expected cause (its `names` or
+name appears in a sentence that does not just clear it ("the cart pods are healthy"). A named entity is correct when it belongs to an expected cause (its `names` or
 `members`, either way a substring); naming a `healthy` entity, or anything at all on a state with no
 causes, is a false alarm. A state passes when no cause is missed and nothing was a false alarm.
 """
@@ -75,12 +75,22 @@ class StateScore:
         return not self.missed and not self.false_alarms
 
 
+# A sentence that calls something fine is not an alarm about it ("the cart pods are healthy").
+_CLEARS = re.compile(r"\b(healthy|fine|normal|unaffected|not the cause|not involved|look(s)? ok|is ok|are ok|"
+                     r"nothing (wrong|to do)|no action|ignore|noise|informational|silenced)\b")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+
+
 def score_answer(case: EvalCase, answer: str) -> StateScore:
-    text = answer.lower()
     r = StateScore(case, answer)
     r.missed = [c.id for c in case.causes if not cause_named(answer, c)]
     allowed = [n.lower() for c in case.causes for n in (*c.names, *c.members)]
     healthy = [h.lower() for h in case.healthy]
+    # What counts as named: sentences that do not merely clear something as fine.
+    text = "\n".join(s for s in _sentences(answer.lower()) if not _CLEARS.search(s))
     for entity, spellings in entities(case).items():
         if not any(_find(s, text) for s in spellings):
             continue

@@ -53,3 +53,18 @@ def test_offline_marcus_comment_floor():
     print(report.summary())
     assert report.recall >= RECALL_FLOOR and report.precision >= PRECISION_FLOOR
     assert report.passed >= PASSED_FLOOR
+
+
+def test_the_scoring_can_fail():
+    from tests.eval.score import score_answer
+
+    case = next(c for c in load_cases() if c.path.stem.startswith("21"))
+    good = score_answer(case, "hypothesis: payments/availability burns 16.2x while the payments-api pods are "
+                              "healthy: a dependency. Watchdog is informational.")
+    assert good.passed and good.score == 1.0
+    noisy = score_answer(case, "payments/availability burns 16x (budget). Watchdog fires too.")
+    assert not noisy.passed and noisy.false_alarms == ["watchdog"] and noisy.score == 0.5
+    blind = score_answer(case, "Calm: nothing needs you.")
+    assert blind.missed and blind.score == 0.0
+    calm = next(c for c in load_cases() if not c.causes)
+    assert not score_answer(calm, "frontend is crash-looping.").passed
