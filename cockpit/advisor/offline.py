@@ -171,11 +171,27 @@ def incident_lines(inc: Incident, n: int, snap: Snapshot, brief: bool = False) -
 MAX_ALSO = 6
 
 
+_WHERE = re.compile(r"\s*\(([^()]*)\)$")
+
+
 def _also(rest: Sequence[Incident]) -> str:
-    """The minor incidents in one line; past MAX_ALSO they are counted (the Incidents view has them all)."""
-    shown = "; ".join(f"{_s(i.title, 100)} ({i.severity})" for i in rest[:MAX_ALSO])
-    more = f"; and {len(rest) - MAX_ALSO} more incidents" if len(rest) > MAX_ALSO else ""
-    return f"Also: {shown}{more}."
+    """The minor incidents in one line, alike titles as one ("X firing in 6 places: ns-8, ns-17, …");
+    past MAX_ALSO groups they are counted (the Incidents view has them all)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for i in rest:
+        title = _s(i.title, 100)
+        where = _WHERE.search(title)
+        key = (_WHERE.sub("", title) if where else title, i.severity)
+        groups.setdefault(key, []).append(where.group(1) if where else "")
+    parts = []
+    for (title, sev), places in groups.items():
+        if len(places) > 1 and all(places):
+            shown = ", ".join(places[:4]) + (", …" if len(places) > 4 else "")
+            parts.append(f"{title} in {len(places)} places: {shown} ({sev})")
+        else:
+            parts += [f"{title} ({p}) ({sev})" if p else f"{title} ({sev})" for p in places]
+    more = f"; and {len(parts) - MAX_ALSO} more" if len(parts) > MAX_ALSO else ""
+    return f"Also: {'; '.join(parts[:MAX_ALSO])}{more}."
 
 
 def alerts_state(screen: ScreenState) -> str:
@@ -229,8 +245,13 @@ def overview(screen: ScreenState, persona: Persona | None = None, brief: bool = 
         lines.append(_counts(screen, incidents) + ". Most impactful first:" if len(incidents) > 1
                      else _counts(screen, incidents) + ":")
         major = incidents[:3] if brief else incidents[:MAJOR]
+        causes: dict[str, int] = {}
         for n, inc in enumerate(major, 1):
-            lines += incident_lines(inc, n, snap, brief)
+            told = incident_lines(inc, n, snap, brief)
+            if not brief and inc.cause in causes:  # alike incidents: say so instead of repeating the line
+                told[1] = f"   {'Observed' if inc.cause_kind == 'observed' else 'Hypothesis'}: the same as incident {causes[inc.cause]}."
+            causes.setdefault(inc.cause, n)
+            lines += told
         if len(incidents) > len(major):
             lines.append(_also(incidents[len(major):]))
     lines += blind

@@ -97,3 +97,21 @@ def test_hostile_text_in_incidents_stays_inert():
     snap = with_incidents(replace(case.snapshot, pods=pods, incidents=(), changes=()))
     text = say(replace(case, snapshot=snap), focused="pods", selected_pod=next(p for p in pods if p.phase == "Failed"))
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+
+
+def test_a_bad_day_with_many_incidents_stays_readable():
+    from bench.context import bad_day
+    from cockpit.analysis.changes import build_changes
+    from cockpit.analysis.incidents import build_incidents
+
+    s = bad_day(4000)
+    changes = build_changes(s.snapshot)
+    snap = replace(s.snapshot, changes=changes)
+    snap = replace(snap, incidents=build_incidents(snap, changes))
+    screen = replace(s, snapshot=snap, focused="alerts", selected_pod=None, selected_alert=None)
+    text = OfflineMarcus().answer_text(AdvisorRequest(QUESTION, screen))
+    lines = text.splitlines()
+    assert len([ln for ln in lines if re.match(r"\d+\. ", ln)]) == 5  # the five that matter most, in full
+    also = next(ln for ln in lines if ln.startswith("Also: "))
+    assert re.search(r"in \d+ places: ", also) and re.search(r"and \d+ more\.$", also)
+    assert len(text) < 4000 and len(lines) == len(set(lines))
