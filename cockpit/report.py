@@ -31,12 +31,12 @@ def _fmt(x: float | None, spec: str) -> str:
     return "-" if x is None or x != x else format(x, spec)
 
 
-def _section(label: str, title: str, cov: Coverage | None) -> list[str]:
+def _section(label: str, title: str, cov: Coverage | None, has_data: bool) -> list[str]:
     """'## Alerts 3 · 1 critical', or 'unknown' / 'not configured' / '· STALE (why)' where the count
     cannot be trusted: a reader skimming a hand-over must not take "could not read" for "none"."""
-    base, stale = covered_title(label, title, cov or Coverage("ok"))
+    base, stale = covered_title(label, title, cov or Coverage("ok"), has_data)
     out = ["", f"## {md(base + stale, 400)}", ""]
-    if cov is not None and cov.state == "unknown":
+    if cov is not None and cov.state == "unknown" and not has_data:
         out += ["_Not read: no source answered, so the count is unknown, not zero._", ""]
     return out
 
@@ -56,14 +56,14 @@ def snapshot_markdown(snap: Snapshot, coverage: Mapping[str, Coverage] | None = 
     out += ["## Sources", ""]
     out += [f"- {md(h.label)}: {md(h.text, 300)}" for name, h in snap.sources.items()] \
         or ["- none configured"]
-    out += _section("Alerts", alerts_title(snap.alerts), cov.get("alerts"))
+    out += _section("Alerts", alerts_title(snap.alerts), cov.get("alerts"), bool(snap.alerts))
     if snap.alerts:
         out += ["| Severity | Alert | Namespace | State | For | Summary |", "|---|---|---|---|---|---|"]
         for a in order_alerts_for_report(snap.alerts):
             since = age((now - a.starts_at).total_seconds()) if a.starts_at else "-"
             out.append(f"| {md(a.severity)} | {md(a.name)} | {md(a.namespace)} | {md(a.state)} | {since} | {md(a.summary)} |")
     problems = [(r, p) for r, p in order_pods(snap.pods, now) if is_problem(p, now)]
-    out += _section("Pods", pods_title(len(snap.pods), len(problems)), cov.get("pods"))
+    out += _section("Pods", pods_title(len(snap.pods), len(problems)), cov.get("pods"), bool(snap.pods))
     if problems:
         out += ["| Namespace | Pod | Ready | Status | Restarts | Node |", "|---|---|---|---|---|---|"]
         for _, p in problems[:MAX_PODS]:
@@ -71,7 +71,7 @@ def snapshot_markdown(snap: Snapshot, coverage: Mapping[str, Coverage] | None = 
                        f"{p.restarts} | {md(p.node)} |")
         if len(problems) > MAX_PODS:
             out.append(f"\n… {len(problems) - MAX_PODS} more problem pods")
-    out += _section("SLOs", slos_title(snap.slos), cov.get("slos"))
+    out += _section("SLOs", slos_title(snap.slos), cov.get("slos"), bool(snap.slos))
     if snap.slos:
         out += ["| SLO | Objective | Burn 5m | 1h | 6h | 3d | Budget left | Status | Exhausted in |",
                 "|---|---|---|---|---|---|---|---|---|"]
@@ -80,7 +80,7 @@ def snapshot_markdown(snap: Snapshot, coverage: Mapping[str, Coverage] | None = 
             left = _fmt(None if s.budget_remaining is None else s.budget_remaining * 100, ".1f")
             out.append(f"| {md(s.service)}/{md(s.name)} | {s.objective * 100:g}% | {_fmt(b.get('5m'), '.2f')} | "
                        f"{_fmt(b.get('1h'), '.2f')} | {_fmt(b.get('6h'), '.2f')} | {_fmt(b.get('3d'), '.2f')} | "
-                       f"{left}% | {s.status} | {eta(s.exhaustion_s)} |")
+                       f"{left}{'%' if left != '-' else ''} | {s.status} | {eta(s.exhaustion_s)} |")
     out += ["", "## Findings", ""]
     out += [_finding(f) for f in snap.findings] or ["- nothing found"]
     return "\n".join(out) + "\n"

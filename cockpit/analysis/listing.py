@@ -79,14 +79,15 @@ def slos_title(slos: Sequence[SLOStatus]) -> str:
     return " · ".join(parts)
 
 
-def covered_title(label: str, title: str, cov: Coverage) -> tuple[str, str]:
+def covered_title(label: str, title: str, cov: Coverage, has_data: bool = False) -> tuple[str, str]:
     """(title, stale suffix) that never present "could not read" as "nothing there": a count no
     source ever answered for reads 'unknown', a source not set up 'not configured', and old or
-    missing data carries ' · STALE (reason)'."""
+    missing data carries ' · STALE (reason)'. `has_data`: rows exist all the same (SLOs listed from
+    their specs while Prometheus cannot be read): their count is shown, marked STALE."""
     stale = f" · STALE ({sanitize_line(cov.reason, 160)})" if cov.stale and cov.reason else " · STALE" if cov.stale else ""
     if cov.state == "not configured":
         return f"{label} · not configured", ""
-    if cov.state == "unknown":
+    if cov.state == "unknown" and not has_data:
         return f"{label} unknown", stale
     return title, stale
 

@@ -147,3 +147,16 @@ def test_a_config_file_url_that_is_not_a_url_names_file_and_line(tmp_path, capsy
     assert main(["--config", str(path), "snapshot"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"cockpit: error: {path}{where}"), err
+
+
+def test_slos_listed_from_their_specs_keep_their_count_when_prometheus_never_answered():
+    from datetime import UTC, datetime
+
+    from cockpit.model import SLOStatus, Snapshot
+    from cockpit.sources.hub import Coverage
+
+    slo = SLOStatus(service="shop", name="availability", objective=0.999, status="unknown")
+    snap = Snapshot(taken_at=datetime(2026, 1, 1, tzinfo=UTC), slos=(slo,))
+    text = snapshot_markdown(snap, {"slos": Coverage("unknown", "cannot connect")})
+    assert "## SLOs 1 · STALE (cannot connect)" in text and "| unknown |" in text
+    assert "-% " not in text

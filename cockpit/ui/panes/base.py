@@ -70,7 +70,7 @@ class Pane(Vertical, can_focus=False):
     def set_title(self, title: str, health: Sequence[SourceHealth] = (), configured: bool = True) -> None:
         """The counts, unless no source could give them: then 'unknown' or 'not configured'."""
         self.coverage = coverage(list(health), configured)
-        self.base_title, self.stale = covered_title(self.LABEL, title, self.coverage)
+        self.base_title, self.stale = covered_title(self.LABEL, title, self.coverage, self.table.row_count > 0)
         self.refresh_title()
 
     def refresh_title(self) -> None:
