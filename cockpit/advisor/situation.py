@@ -36,15 +36,16 @@ def feed_lines(snap: Snapshot, coverage: Mapping[str, tuple[str, str]]) -> list[
     out = []
     kinds = {_FEED_OF_KIND.get(h.kind, "") for h in snap.sources.values()}
     for feed, what in FEEDS.items():
-        if feed in coverage:
-            state, why = coverage[feed]
+        if feed in coverage:  # its reason is backend text: shown fenced, in the sources block
+            state = coverage[feed][0]
         else:  # no Hub at hand: what the snapshot's sources say
             bad = [h for h in snap.sources.values() if _FEED_OF_KIND.get(h.kind) == feed and not h.ok]
-            state, why = ("stale", "") if bad else (("ok", "") if feed in kinds else ("not reported", ""))
+            state = "stale" if bad else "ok" if feed in kinds else "not reported"
         meaning = {"not configured": f"no {what} can be seen at all: empty means unknown, not fine",
-                   "stale": f"{what} shown are the last good data", "unknown": f"{what} unknown (no answer yet)"}
+                   "stale": f"{what} shown are the last good data",
+                   "unknown": "no source has answered yet: empty means unknown, not fine"}
         tail = f" ({meaning[state]})" if state in meaning else ""
-        out.append(f"{feed}: {state}{tail}" + (f"; why: {_one(why, 160)}" if why else ""))
+        out.append(f"{feed}: {state}{tail}")
     return out
 
 
