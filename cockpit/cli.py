@@ -289,6 +289,7 @@ def cmd_snapshot(config: Config, fmt: str) -> int:
 
 def cmd_check(config: Config) -> int:
     from cockpit.model import source_label
+    from cockpit.sources.base import Checkable
     from cockpit.sources.factory import build_hub
     from cockpit.sources.hub import error_text, source_reason
 
@@ -304,7 +305,7 @@ def cmd_check(config: Config) -> int:
         return 1
     failed = 0
     for s in targets:
-        check = getattr(s, "check", None)
+        check = s.check if isinstance(s, Checkable) else None
         if getattr(s, "exec_command", ""):  # an SSO login may take a while: say what is being waited on
             from cockpit.sources.kube_exec import timeout_s
 

@@ -6,6 +6,7 @@ and keeps the last good data, so a source itself never has to remember anything 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from cockpit.errors import ReadOnlyError as ReadOnlyError  # re-export for compatibility
@@ -100,3 +101,55 @@ class SLOSource(Protocol):
     name: str
 
     def fetch_slos(self) -> list[SLOStatus]: ...
+
+
+# -- optional capabilities: a source has them or not; callers ask with isinstance, never hasattr --------
+@runtime_checkable
+class Background(Protocol):
+    """Starts its own reading thread at launch (a pod watch, the fleet's scrape loop)."""
+
+    def start_watch(self) -> object: ...
+
+
+@runtime_checkable
+class Watching(Protocol):
+    """A cluster source kept current by a watch (LIST+WATCH): the UI waits on it instead of polling."""
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to `timeout` s; True when the pod cache changed since the last call."""
+        ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """Holds threads or connections that must end with cockpit."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """`cockpit check`: one line saying what answered (raises on failure)."""
+
+    def check(self) -> str: ...
+
+
+@runtime_checkable
+class BudgetHistory(Protocol):
+    """An SLO source that can draw an SLO's budget over its period (the details view's sparkline)."""
+
+    def budget_history_for(self, slo: SLOStatus, points: int = 60) -> list[tuple[float, float]]: ...
+
+
+@runtime_checkable
+class SilenceReader(Protocol):
+    """An Alertmanager that reads one silence by id (else the list is searched)."""
+
+    def get_silence(self, silence_id: str) -> Silence: ...
+
+
+@runtime_checkable
+class SilenceEditor(Protocol):
+    """An Alertmanager that moves a silence's end (else a new silence replaces it)."""
+
+    def update_silence(self, silence: Silence, ends_at: datetime) -> Silence: ...

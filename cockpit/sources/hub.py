@@ -36,10 +36,13 @@ from cockpit.model import (
 )
 from cockpit.sources.base import (
     AlertSource,
+    Background,
     ClusterSource,
     FleetView,
     ReadOnlyError,
     SilenceBackend,
+    SilenceEditor,
+    SilenceReader,
     SLOSource,
     SourceError,
 )
@@ -249,9 +252,8 @@ class Hub:
         """Start each context's LIST+WATCH pod cache (idempotent; the I/O runs in its own thread), so
         the first list of a big cluster overlaps the UI's imports and mount instead of following them."""
         for c in self.clusters:
-            start = getattr(c, "start_watch", None)
-            if start is not None:
-                start()
+            if isinstance(c, Background):
+                c.start_watch()
 
     def refresh_pods(self, pods_only: bool = False) -> PodsResult:
         """All lists of every context; `pods_only` re-reads just the pods (a watch saw a change)."""
@@ -384,9 +386,9 @@ class Hub:
     def read_silence(self, silence_id: str) -> Silence | None:
         """The silence as a backend holds it now (None when no backend knows it)."""
         for b in self.silence_backends:
-            get = getattr(b, "get_silence", None)
             try:
-                found = get(silence_id) if get else next((s for s in b.fetch_silences() if s.id == silence_id), None)
+                found = b.get_silence(silence_id) if isinstance(b, SilenceReader) else \
+                    next((s for s in b.fetch_silences() if s.id == silence_id), None)
             except Exception:  # try the next replica
                 continue
             if found is not None:
@@ -421,9 +423,8 @@ class Hub:
             errors = []
             for b in self.silence_backends:
                 try:
-                    update = getattr(b, "update_silence", None)
-                    if update is not None:
-                        result = update(prior, ends_at)
+                    if isinstance(b, SilenceEditor):
+                        result = b.update_silence(prior, ends_at)
                     else:  # a backend that cannot edit: a new silence with the same matchers, the old one expired
                         seconds = int((ends_at - utcnow()).total_seconds())
                         result = b.create_silence(SilenceRequest(prior.matchers, seconds, prior.created_by, prior.comment))

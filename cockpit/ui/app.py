@@ -32,7 +32,7 @@ from cockpit.analysis.incidents import IncidentIndex
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import Config
 from cockpit.model import Change, Finding, Incident, Silence, Snapshot, SourceHealth, utcnow
-from cockpit.sources.base import FleetView
+from cockpit.sources.base import Closable, FleetView, Watching
 from cockpit.sources.hub import AlertsResult, Hub, PodsResult, SLOResult, assemble_snapshot
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.keymap import bindings, check_keymap
@@ -139,7 +139,7 @@ class CockpitApp(App[None]):
     def on_mount(self) -> None:
         self._mounted_at = time.monotonic()
         self.refresh_alerts()
-        self._watching = self.live and any(hasattr(c, "wait_for_change") for c in self.hub.clusters)
+        self._watching = self.live and any(isinstance(c, Watching) for c in self.hub.clusters)
         if self.live:  # the first pods list is the watch's list, not a second one racing it
             self.hub.start_watches()
         self.refresh_pods()
@@ -152,9 +152,8 @@ class CockpitApp(App[None]):
         gcpause.end_startup()
         self._first_watch_paint.set()  # a refresh still waiting for it must not hold up the exit
         for cluster in self.hub.clusters:  # stop watch threads and close connections
-            close = getattr(cluster, "close", None)
-            if close is not None:
-                close()
+            if isinstance(cluster, Closable):
+                cluster.close()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.main.is_mounted:  # the App's resize: it arrives even while another screen is on top
@@ -191,10 +190,9 @@ class CockpitApp(App[None]):
         while not worker.is_cancelled:
             changed = False
             for c in self.hub.clusters:
-                wait = getattr(c, "wait_for_change", None)
-                if wait is not None:
+                if isinstance(c, Watching):
                     try:
-                        changed = wait(0.5) or changed
+                        changed = c.wait_for_change(0.5) or changed
                     except Exception:  # the list call below reports the error as health
                         changed = True
             if changed and not worker.is_cancelled:

@@ -24,6 +24,7 @@ from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import ConfigError
 from cockpit.glyphs import G
 from cockpit.model import Incident, Pod, Silence, SLOStatus
+from cockpit.sources.base import BudgetHistory
 from cockpit.ui.commands import command_hint, run_command
 from cockpit.ui.keymap import bindings
 from cockpit.ui.layout import Layout, auto_layout_name, layout_names, load_layout
@@ -534,7 +535,8 @@ class MainScreen(Screen[None]):
         from cockpit.ui.screens.details import SLOScreen
 
         hub = self.cockpit.hub
-        history = getattr(hub.slo_sources[0], "budget_history_for", None) if hub.slo_sources else None
+        source = hub.slo_sources[0] if hub.slo_sources else None
+        history = source.budget_history_for if isinstance(source, BudgetHistory) else None
         self.app.push_screen(SLOScreen(slo, (lambda: history(slo)) if history else None))
 
     # -- pods: logs and describe ---------------------------------------------------------------
