@@ -271,3 +271,15 @@ def test_pods_evicted_for_disk_join_the_nodes_disk_pressure() -> None:
     assert inc.kind == "node-pressure" and inc.members.nodes == ("n4",) and len(inc.members.pods) == 3
     assert "3 pods evicted for ephemeral-storage" in inc.cause and "DiskPressure" in inc.cause
     assert "kubectl cordon n4" in inc.next_step
+
+
+def test_several_contexts_keep_their_rows_apart() -> None:
+    """Same names in two clusters: members carry their context; a node down in one claims nothing in the other."""
+    a = tuple(replace(crashing("shop", "api", "7c9d5", i, node="n1"), context="eu") for i in range(2))
+    b = tuple(replace(crashing("shop", "api", "7c9d5", i, node="n1"), context="us") for i in range(2))
+    down = Node("n1", ready=False, context="eu", conditions=(("Ready", "Unknown", "", ago(120)),))
+    s = with_incidents(Snapshot(taken_at=NOW, contexts=("eu", "us"), pods=a + b, nodes=(down,)))
+    kinds = sorted((i.kind, i.members.pods) for i in s.incidents)
+    assert kinds == [("node-down", ("eu:shop/api-7c9d5-00000", "eu:shop/api-7c9d5-00001")),
+                     ("workload", ("us:shop/api-7c9d5-00000", "us:shop/api-7c9d5-00001"))]
+    assert next(i for i in s.incidents if i.kind == "node-down").members.nodes == ("eu:n1",)
