@@ -14,8 +14,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cockpit.slo.spec import SLOSpec, Where, check_objective, labels_of, prom_duration, selector_name
+from cockpit.slo.spec import (
+    SLOSpec,
+    Where,
+    check_objective,
+    duration_s,
+    labels_of,
+    prom_duration,
+    selector_name,
+)
 
+_MATCHER_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`)')
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _KINDS = ("ratio", "latency", "bool_gauge")
 
@@ -43,7 +52,9 @@ def spec(path: Path | str, doc: dict[str, Any]) -> SLOSpec:
         key = chosen[1] if len(chosen) > 1 else (kinds[0] if kinds else "ratio")  # the line to look at
         raise where.fail(ind, key, "spec.indicator", problem)
     kind = chosen[0]
-    queries, metric, grouping = _queries(where, ind, kind)
+    queries, sels, grouping = _queries(where, ind, kind)
+    metric = (sels.get("total") or sels["metric"])[0]
+    period_metric, period_query = period_rule(kind, sels, grouping, name, period)
     namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
     labels = {**labels_of(where, meta, "labels", "metadata.labels"), **({"namespace": namespace} if namespace else {})}
     if grouping:
@@ -52,7 +63,7 @@ def spec(path: Path | str, doc: dict[str, Any]) -> SLOSpec:
     alert = str(alerting["name"]) if isinstance(alerting.get("name"), str) else "ErrorBudgetBurn"  # Pyrra's default
     return SLOSpec(service=namespace or "default", name=name, objective=objective, period=period, labels=labels,
                    alert_names=(alert,), source_file=str(path), tool="pyrra", pyrra_metric=_burnrate_base(metric),
-                   **queries)
+                   pyrra_period_metric=period_metric, pyrra_period_query=period_query, **queries)
 
 
 def _target(where: Where, body: dict[str, Any]) -> float:
@@ -82,29 +93,88 @@ def _grouping(where: Where, node: dict[str, Any], field_path: str) -> list[str]:
     return list(raw)
 
 
-def _queries(where: Where, ind: dict[str, Any], kind: str) -> tuple[dict[str, str], str, list[str]]:
+Selectors = dict[str, tuple[str, str]]  # part (errors, success, total, metric) -> (metric name, selector)
+
+
+def _queries(where: Where, ind: dict[str, Any], kind: str) -> tuple[dict[str, str], Selectors, list[str]]:
     fp = f"spec.indicator.{kind}"
     node = where.get(ind, kind, fp, dict)
     grouping = _grouping(where, node, fp)
-    by = f" by ({', '.join(sorted(grouping))})" if grouping else ""
+    by = _by(grouping)
 
     def rate(sel: str) -> str:
         return f"sum{by} (rate({sel}[{{{{.window}}}}]))"
 
     if kind == "bool_gauge":
-        metric, sel = _selector(where, node, "metric", f"{fp}.metric")
+        sels = {"metric": _selector(where, node, "metric", f"{fp}.metric")}
+        sel = sels["metric"][1]
         count = f"sum{by} (count_over_time({sel}[{{{{.window}}}}]))"
         raw = f"({count}\n-\nsum{by} (sum_over_time({sel}[{{{{.window}}}}])))\n/\n{count}"
-        return {"raw_query": raw}, metric, grouping
+        return {"raw_query": raw}, sels, grouping
     parts = ("errors", "total") if kind == "ratio" else ("success", "total")
     sels = {}
     for part in parts:
         sub = where.get(node, part, f"{fp}.{part}", dict)
         sels[part] = _selector(where, sub, "metric", f"{fp}.{part}.metric")
-    metric = sels["total"][0]
     if kind == "ratio":
-        return {"error_query": rate(sels["errors"][1]), "total_query": rate(sels["total"][1])}, metric, grouping
-    return {"good_query": rate(sels["success"][1]), "total_query": rate(sels["total"][1])}, metric, grouping
+        return {"error_query": rate(sels["errors"][1]), "total_query": rate(sels["total"][1])}, sels, grouping
+    return {"good_query": rate(sels["success"][1]), "total_query": rate(sels["total"][1])}, sels, grouping
+
+
+def _by(grouping: list[str]) -> str:
+    return f" by ({', '.join(sorted(grouping))})" if grouping else ""
+
+
+def _renamed(selector: tuple[str, str], name: str, slo: str, extra: str = "") -> str:
+    """The selector on a recorded metric: same matchers, plus `slo` (and `extra`), as Pyrra queries them."""
+    metric, sel = selector
+    inner = sel[len(metric):].strip().removeprefix("{").removesuffix("}")
+    # Pyrra's rules set `slo` themselves, replacing a label of that name the metric had
+    kept = [m.group(0) for m in _MATCHER_RE.finditer(inner) if m.group(1) != "slo"]
+    slo_value = slo.replace("\\", "\\\\").replace('"', '\\"')
+    matchers = [*kept, *([extra] if extra else []), 'slo="' + slo_value + '"']
+    return f"{name}{{{', '.join(matchers)}}}"
+
+
+def period_rule(kind: str, sels: Selectors, grouping: list[str], slo: str, period: str) -> tuple[str, str]:
+    """(recorded metric to look for, error-ratio query) over Pyrra's own rules for the whole window:
+    `<metric>:increase<window>` (ratio, latency) or `:count<window>` / `:sum<window>` (bool_gauge), the
+    queries Pyrra's QueryErrors / QueryTotal run, so the period is not a raw scan of its whole window."""
+    window, by = pyrra_duration(period), _by(grouping)
+    if kind == "bool_gauge":
+        base = sels["metric"][0]
+        count = f"sum{by} ({_renamed(sels['metric'], f'{base}:count{window}', slo)})"
+        total_sum = f"sum{by} ({_renamed(sels['metric'], f'{base}:sum{window}', slo)})"
+        return f"{base}:count{window}", f"({count}\n-\n{total_sum})\n/\n{count}"
+    total_name = f"{_increase_base(sels['total'][0])}:increase{window}"
+    if kind == "ratio":
+        errors = _renamed(sels["errors"], f"{_increase_base(sels['errors'][0])}:increase{window}", slo)
+        return total_name, f"(sum{by} ({errors}))\n/\n(sum{by} ({_renamed(sels['total'], total_name, slo)}))"
+    success = _renamed(sels["success"], f"{_increase_base(sels['success'][0])}:increase{window}", slo)
+    total = _renamed(sels["total"], total_name, slo, 'le=""')  # the count, not a bucket, in Pyrra's rule
+    return total_name, f"1 - ((sum{by} ({success}))\n/\n(sum{by} ({total})))"
+
+
+def pyrra_duration(period: str) -> str:
+    """A window as Prometheus' model.Duration prints it, which is how Pyrra names its rules: weeks and
+    years only when exact (28d -> 4w, 30d -> 30d, 7d -> 1w)."""
+    left = int(duration_s(period))
+    out = ""
+    for unit, size, exact in (("y", 365 * 86400, True), ("w", 7 * 86400, True), ("d", 86400, False),
+                              ("h", 3600, False), ("m", 60, False), ("s", 1, False)):
+        if exact and left % size:
+            continue
+        if left >= size:
+            out += f"{left // size}{unit}"
+            left %= size
+    return out or "0s"
+
+
+def _increase_base(metric: str) -> str:
+    """Pyrra's increaseName: the metric without _total, _count, _bucket."""
+    for suffix in ("_total", "_count", "_bucket"):
+        metric = metric.removesuffix(suffix)
+    return metric
 
 
 def _burnrate_base(metric: str) -> str:

@@ -43,6 +43,8 @@ class SLOSpec:
     source_file: str = ""  # a file path, or "cluster CONTEXT: Kind ns/name"
     tool: str = ""  # sloth | openslo | pyrra: whose recording rules may exist for it
     pyrra_metric: str = ""  # Pyrra's recording rules are `<pyrra_metric>:burnrate<window>{slo=name}`
+    pyrra_period_metric: str = ""  # ... and for the whole window this one (`<metric>:increase4w`) ...
+    pyrra_period_query: str = ""  # ... read by this error-ratio query
 
     @property
     def key(self) -> tuple[str, str]:

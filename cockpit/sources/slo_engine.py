@@ -108,10 +108,12 @@ class SLOEngine:
         return found | self._detect_pyrra()
 
     def _detect_pyrra(self) -> set[tuple[tuple[str, str], str]]:
+        """Pyrra's burn-rate rules per window, and its rule for the whole window (the period)."""
         pyrra = {(s.pyrra_metric, s.name): s.key for s in self.specs if s.pyrra_metric}
+        periods = {(s.pyrra_period_metric, s.name): (s.key, s.period) for s in self.specs if s.pyrra_period_metric}
         if not pyrra:
             return set()
-        q = 'group by (__name__, slo) ({__name__=~".+:burnrate.+", slo!=""})'
+        q = 'group by (__name__, slo) ({__name__=~".+:(burnrate|increase|count).+", slo!=""})'
         try:
             rows = self._query(q)
         except Exception:  # as above
@@ -129,7 +131,10 @@ class SLOEngine:
         jobs: dict[str, list[tuple[SLOSpec, str, str]]] = {}
         for spec in self.specs:
             for window in dict.fromkeys((*BURN_WINDOWS, spec.period)):
-                if (spec.key, window) in recorded:
+                if (spec.key, window) in recorded and spec.pyrra_period_query and window == spec.period:
+                    q = spec.pyrra_period_query  # Pyrra records the window as increases: one query per SLO
+                    jobs.setdefault(q, []).append((spec, window, q))
+                elif (spec.key, window) in recorded:
                     jobs.setdefault(_batch(spec, window), []).append((spec, window, recorded_query(spec, window)))
                 else:
                     q = spec.error_ratio_query(window)
@@ -223,11 +228,12 @@ def budget_history(spec: SLOSpec, prom: PromQuery, start: float, end: float,
                    points: int = 60) -> list[tuple[float, float]]:
     """(timestamp, budget remaining) over [start, end] for the details sparkline.
 
-    Uses the Sloth period recording rule when Prometheus has it, the raw query otherwise.
+    Uses the Sloth (or Pyrra) period recording rule when Prometheus has it, the raw query otherwise.
     """
     step = max(1.0, (end - start) / max(1, points - 1))
     series: list[tuple[dict[str, str], list[tuple[float, float]]]] = []
-    for q in (recorded_query(spec, spec.period), spec.error_ratio_query(spec.period)):
+    recorded = spec.pyrra_period_query or recorded_query(spec, spec.period)
+    for q in (recorded, spec.error_ratio_query(spec.period)):
         series = prom.query_range(q, start, end, step)
         if any(values for _, values in series):
             break

@@ -25,6 +25,7 @@ import yaml
 
 from cockpit.config import ConfigError, HttpAuth
 from cockpit.model import BURN_WINDOWS
+from cockpit.slo.pyrra import pyrra_duration
 from cockpit.slo.spec import WINDOW_RE, SLOSpec, load_specs
 from cockpit.sources.hub import Hub
 from cockpit.sources.prometheus import PrometheusSource
@@ -337,12 +338,30 @@ def test_every_accepted_slo_has_nonzero_and_partial_error_somewhere(upstream):
 # ------------------------------------------------------------------ Pyrra's recording rules
 
 
+def _increase_name(metric: str, window: str) -> str:
+    for suffix in ("_total", "_count", "_bucket"):
+        metric = metric.removesuffix(suffix)
+    return f"{metric}:increase{window}"
+
+
 def pyrra_rules(specs: list[SLOSpec], windows: tuple[str, ...]) -> dict:
-    """The burn-rate rules Pyrra generates: `<metric>:burnrate<w>` = the error ratio, labelled slo=name."""
+    """The rules Pyrra generates: `<metric>:burnrate<w>` = the error ratio, labelled slo=name, and for the
+    whole window the increases of its counters (`<metric>:increase4w`), or `:count` / `:sum` of a bool
+    gauge. (Pyrra sums those by the labels its queries need; keeping every label reads the same.)"""
     groups = []
     for s in specs:
         rules = [{"record": f"{s.pyrra_metric}:burnrate{w}", "expr": s.error_ratio_query(w),
                   "labels": {"slo": s.name}} for w in windows]
+        window = pyrra_duration(s.period)
+        if s.raw_query:  # bool_gauge
+            sel = s.pyrra_period_metric.rpartition(":")[0]
+            rules += [{"record": f"{sel}:{fn}{window}", "expr": f"{fn}_over_time({sel}[{s.period}])",
+                       "labels": {"slo": s.name}} for fn in ("count", "sum")]
+        else:
+            for q in (s.error_query or s.good_query, s.total_query):
+                sel = _SIDE.match(q).group(2)
+                rules.append({"record": _increase_name(parse_selector(sel)[0], window),
+                              "expr": f"increase({sel}[{s.period}])", "labels": {"slo": s.name}})
         groups.append({"name": f"{s.name}-burnrates", "interval": "1s", "rules": rules})
     return {"groups": groups}
 
@@ -359,12 +378,14 @@ def test_pyrra_recording_rules_are_used_when_present_and_agree(upstream):
              what="Pyrra rules evaluated")
     fresh = SLOEngine(specs, upstream["prom"])
     statuses = {s.key: s for s in fresh.fetch_slos()}
-    # Sloth and Pyrra detection, one batched query per recorded window for all SLOs; 3d and the period raw
+    # Sloth and Pyrra detection, one batched query per recorded window for all SLOs; per SLO 3d raw and
+    # the period from Pyrra's increase rules
     assert fresh.stats.queries == 2 + 6 + 2 * len(specs)
     for spec in specs:
         st = statuses[spec.key]
         assert st.queries["5m"] == f'{spec.pyrra_metric}:burnrate5m{{slo="{spec.name}"}}'
         assert WINDOW_RE.sub("3d", spec.error_ratio_query("3d")) == st.queries["3d"]  # no 3d rule: raw
+        assert st.queries["28d"] == spec.pyrra_period_query and ":increase4w{" in st.queries["28d"]
         want = upstream["world"].expected(spec)
         for window in (*BURN_WINDOWS, spec.period):
             assert st.error_ratios[window] == pytest.approx(want, rel=1e-6), (spec.key, window)
@@ -384,3 +405,17 @@ def test_prometheus_down_keeps_every_slo_listed_as_unknown():
     assert not health.ok
     assert all(s.error == health.error and s.error for s in result.slos)
 
+
+
+def test_pyrra_bool_gauge_period_from_its_count_and_sum_rules(upstream):
+    [spec] = upstream["specs"]["pyrra/examples/prometheus-probe-success.yaml"]
+    assert (spec.period, spec.pyrra_period_metric) == ("7d", "probe_success:count1w")
+    rules = upstream["tmp"] / "pyrra-probe-rules.yml"
+    rules.write_text(yaml.safe_dump(pyrra_rules([spec], ("5m",)), sort_keys=False))
+    add_to_prometheus(upstream["proc"], rule_files=[rules])
+    engine = SLOEngine([spec], upstream["prom"])
+    wait_for(lambda: engine.fetch_slos()[0].queries["7d"] == spec.pyrra_period_query, timeout=30,
+             what="Pyrra count/sum rules evaluated")
+    [st] = engine.fetch_slos()
+    assert st.queries["5m"] == 'probe_success:burnrate5m{slo="prometheus-blackbox-probe-success"}'
+    assert st.error_ratios["7d"] == pytest.approx(upstream["world"].expected(spec))  # one probe never succeeds

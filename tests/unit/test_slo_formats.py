@@ -272,3 +272,12 @@ def test_a_failing_lister_is_a_note(tmp_path):
     catalog = SLOCatalog(load_specs([write(tmp_path, PYRRA)]), FlakyProm(), [broken])
     assert [s.name for s in catalog.fetch_slos()] == ["api-errors"]
     assert catalog.note() == "RuntimeError: kubeconfig vanished"
+
+
+def test_pyrra_period_query_reads_its_increase_rules(tmp_path):
+    [s] = load_specs([write(tmp_path, PYRRA.replace('job="api"', 'job="api",slo="legacy"'))])
+    assert s.pyrra_period_metric == "http_requests:increase2w"  # 14d as Pyrra names it
+    # Pyrra's rules set `slo` to the objective's name: a label of that name on the metric is replaced
+    assert s.pyrra_period_query == (
+        '(sum by (route) (http_requests:increase2w{job="api", code=~"5..", slo="api-errors"}))\n/\n'
+        '(sum by (route) (http_requests:increase2w{job="api", slo="api-errors"}))')
