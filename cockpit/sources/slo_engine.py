@@ -120,10 +120,13 @@ class SLOEngine:
             return set()
         found = set()
         for lb, _ in rows:
-            base, _, window = lb.get("__name__", "").rpartition(":burnrate")
-            key = pyrra.get((base, lb.get("slo", "")))
+            name, slo = lb.get("__name__", ""), lb.get("slo", "")
+            base, _, window = name.rpartition(":burnrate")
+            key = pyrra.get((base, slo))
             if key is not None:
                 found.add((key, window))
+            elif (name, slo) in periods:
+                found.add(periods[(name, slo)])
         return found
 
     def _plan(self, recorded: set[tuple[tuple[str, str], str]]) -> dict[str, list[tuple[SLOSpec, str, str]]]:
