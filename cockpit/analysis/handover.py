@@ -253,12 +253,12 @@ def handover_data(r: ShiftRecords) -> dict[str, Any]:
 
 def md(text: object, limit: int = 200) -> str:
     """Cluster text made inert in markdown: no terminal control, no links, emphasis or headings."""
-    return _MD_SPECIAL.sub(r"\\\1", sanitize_line(text, limit))
+    return _MD_SPECIAL.sub(r"\\\1", sanitize_line(text, limit, for_terminal=False))  # a file keeps emoji
 
 
 def code(text: object) -> str:
     """An id in a code span: backticks cannot appear in it."""
-    return "`" + sanitize_line(text, 80).replace("`", "'") + "`"
+    return "`" + sanitize_line(text, 80, for_terminal=False).replace("`", "'") + "`"
 
 
 def _t(iso: str | None, end: datetime) -> str:
