@@ -8,12 +8,17 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from cockpit import __version__
 from cockpit.config import Config, ConfigError, load_config
 from cockpit.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from cockpit.advisor.base import Advisor
+    from cockpit.sources.hub import Hub
 
 COMMANDS = ("demo", "snapshot", "check", "ask", "handover", "silences", "serve")
 
@@ -171,7 +176,7 @@ def cmd_run(config: Config) -> int:
     return termsignals.run(app, cleanup=kill_running, exit_process=True)
 
 
-def start_tui(config: Config) -> tuple[Any, Any, Any]:
+def start_tui(config: Config) -> tuple[Hub, Callable[[], datetime], Advisor]:
     """Everything `cockpit` does before the screen opens (bench/ runs exactly this): the pod watches
     start before Textual is imported, so the first list of a big cluster runs meanwhile."""
     from cockpit import gcpause
@@ -195,7 +200,7 @@ def start_tui(config: Config) -> tuple[Any, Any, Any]:
     return hub, clock, advisor
 
 
-def make_advisor(config: Config, hub: Any) -> Any:
+def make_advisor(config: Config, hub: Hub) -> Advisor:
     """Claude when a key is configured (its SDK loads on first use), offline Marcus otherwise."""
     from cockpit.advisor.lazy import choose_advisor
 

@@ -12,10 +12,15 @@ import os
 import re
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cockpit.advisor.base import Advisor, AdvisorChunk, AdvisorRequest
 from cockpit.lazyimport import LAZY_IMPORTS
+
+if TYPE_CHECKING:
+    from cockpit.advisor.persona import Persona
+    from cockpit.config import Config
+    from cockpit.sources.hub import Hub
 
 MODEL_ID = re.compile(r"claude-[a-z0-9.\-]+")
 
@@ -35,11 +40,11 @@ def named_model(config_model: str = "", persona_model: str = "") -> str:
 class LazyClaude:
     """An Advisor that becomes claude.make_advisor(config, persona, hub) on its first stream."""
 
-    def __init__(self, config: Any, persona: Any, hub: Any = None) -> None:
+    def __init__(self, config: Config, persona: Persona, hub: Hub | None = None) -> None:
         self._args = (config, persona, hub)
         self._real: Advisor | None = None
         self._lock = threading.Lock()
-        self.name = named_model(getattr(config, "model", ""), getattr(persona, "model", "")) or "claude"
+        self.name = named_model(config.model, persona.model) or "claude"
 
     def load(self) -> Advisor:
         """Blocking (imports the SDK): call from a worker thread."""
@@ -58,12 +63,12 @@ class LazyClaude:
             yield chunk
 
 
-def choose_advisor(config: Any, hub: Any = None) -> Advisor:
+def choose_advisor(config: Config, hub: Hub | None = None) -> Advisor:
     """What cockpit runs (the one place that chooses): Claude when a key is configured, its SDK
     loaded on first use; offline Marcus otherwise."""
     from cockpit.advisor.persona import load_persona
 
-    persona = load_persona(getattr(config, "persona", "") or "marcus")
+    persona = load_persona(config.persona or "marcus")
     if claude_configured():
         return LazyClaude(config, persona, hub)
     from cockpit.advisor.offline import OfflineMarcus

@@ -17,6 +17,8 @@ from cockpit.advisor.redact import Redactor
 from cockpit.analysis.matchers import matches, parse_matchers
 from cockpit.analysis.sanitize import sanitize
 from cockpit.model import Alert, Snapshot
+from cockpit.sources.base import ClusterSource, PromQuery
+from cockpit.sources.hub import Hub
 
 MAX_RESULT_BYTES = 8192
 MAX_STEPS = 6
@@ -74,8 +76,8 @@ def describe_call(name: str, args: dict[str, Any]) -> str:
 class ToolBackend:
     """What the tools read: the Hub (pods, logs, events), the latest Snapshot, an optional PromQuery."""
 
-    hub: Any = None
-    prom: Any = None  # has query(promql, at=None) and query_range(promql, start, end, step)
+    hub: Hub | None = None
+    prom: PromQuery | None = None
     snapshot: Snapshot | None = None
     redactor: Redactor = field(default_factory=Redactor)
 
@@ -147,7 +149,7 @@ class ToolBackend:
             slos = [s for s in slos if service.lower() in s.service.lower()]
         return "\n\n".join(slo_details(s) for s in slos[:30]) or "(no SLOs)"
 
-    def _cluster(self, context: str) -> Any:
+    def _cluster(self, context: str) -> ClusterSource:
         if self.hub is None:
             raise LookupError("no Kubernetes cluster configured")
         return self.hub.cluster(context or "")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cockpit.audit import AuditLog
 from cockpit.errors import error_text as error_text  # re-export for compatibility
 from cockpit.model import (
     Alert,
@@ -39,6 +40,7 @@ from cockpit.sources.base import (
     Background,
     ClusterSource,
     FleetView,
+    PromQuery,
     ReadOnlyError,
     SilenceBackend,
     SilenceEditor,
@@ -172,11 +174,11 @@ class Hub:
     slo_sources: list[SLOSource] = field(default_factory=list)
     readonly: bool = False
     demo: bool = False
-    audit: Any = None  # cockpit.audit.AuditLog | None
+    audit: AuditLog | None = None
     # Why silencing is unavailable (e.g. only Prometheus configured); shown instead of a dialog.
     silence_unavailable: str = ""
     clock: Callable[[], datetime] = utcnow  # the demo runs on a simulated clock
-    prometheus: Any = None  # a PromQuery (query / query_range) for Marcus's tools, when configured
+    prometheus: PromQuery | None = None  # for Marcus's tools, when configured
     changes_window_s: float = 7200.0  # config changes_window: how far back "what changed" looks
     _previous: Snapshot | None = None  # the last snapshot(): changes seen while running, stable incident ids
     _last: dict[str, Any] = field(default_factory=dict)
