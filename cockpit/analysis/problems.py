@@ -18,7 +18,8 @@ PULL_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName"
 CONFIG_REASONS = frozenset({"CreateContainerConfigError", "CreateContainerError", "RunContainerError"})
 STARTING_S = 60  # a pod younger than this is starting, not failing
 NOT_READY_AFTER_S = 300  # readiness may take a while (JVMs, caches): failing only after this
-RECENT_RESTART_S = 600  # a ready pod that restarted within this is flapping; older restarts are history
+RECENT_RESTART_S = 600  # a ready pod that restarted within this may be flapping; older restarts are history
+FLAPPING_RESTARTS = 3  # ... when it restarted this often (or was OOMKilled: its limit is too small)
 PENDING_AFTER_S = 300  # Pending without a scheduling verdict (image pulls, volumes) for this long
 # Worst first: the kind a pod with several problems is filed under.
 KINDS = ("crashloop", "oom", "image-pull", "config", "evicted", "unschedulable", "failed", "stuck",
@@ -112,6 +113,8 @@ def pod_problem(pod: Pod, now: datetime) -> Problem | None:
         return Problem("not-ready", f"readiness failing in {', '.join(waiting) or 'a container'}")
     if last is not None and (now - last).total_seconds() < RECENT_RESTART_S and pod.restarts:
         why = next((c.last_reason for c in pod.containers if c.last_reason), "")
+        if why != "OOMKilled" and pod.restarts < FLAPPING_RESTARTS:
+            return None  # one restart of a pod that is healthy again: history, not an incident
         kind = "oom" if why == "OOMKilled" else "restarting"
         return Problem(kind, f"{pod.restarts} restarts, the last {int((now - last).total_seconds() // 60)}m ago"
                              + (f" ({why})" if why else ""))

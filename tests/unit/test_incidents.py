@@ -169,6 +169,8 @@ def test_noise_is_not_an_incident() -> None:
             owner=("ReplicaSet", "cart-5f6g7")),  # started 30 s ago: give it a minute
         pod("shop", "cart-5f6g7-00003", reason="Terminating", owner=("ReplicaSet", "cart-5f6g7")),
         pod("shop", "cart-5f6g7-00004", reason="NotReady", ready=0, age=120, owner=("ReplicaSet", "cart-5f6g7")),
+        pod("shop", "cart-5f6g7-00005", restarts=1, last_restart=180, last="Error",
+            owner=("ReplicaSet", "cart-5f6g7")),  # restarted once, healthy again
     )
     alerts = (alert("NoisyCron", state="silenced", namespace="batch"), alert("Watchdog", "none"),
               alert("InfoOnly", "info", namespace="shop"), alert("SlowPending", state="pending", namespace="shop"))
@@ -283,3 +285,12 @@ def test_several_contexts_keep_their_rows_apart() -> None:
     assert kinds == [("node-down", ("eu:shop/api-7c9d5-00000", "eu:shop/api-7c9d5-00001")),
                      ("workload", ("us:shop/api-7c9d5-00000", "us:shop/api-7c9d5-00001"))]
     assert next(i for i in s.incidents if i.kind == "node-down").members.nodes == ("eu:n1",)
+
+
+def test_a_healthy_pod_that_keeps_restarting_or_was_oomkilled_is_a_problem() -> None:
+    flapping = pod("shop", "cart-5f6g7-00001", restarts=6, last_restart=120, last="Error",
+                   owner=("ReplicaSet", "cart-5f6g7"))
+    oom = pod("shop", "api-1a2b3-00001", restarts=1, last_restart=120, last="OOMKilled",
+              owner=("ReplicaSet", "api-1a2b3"))
+    titles = sorted(i.title for i in snap(pods=(flapping, oom)).incidents)
+    assert titles == ["api OOMKilled", "cart restarting"]
