@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,7 @@ class Served:
 
     def __init__(self, *flags: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COCKPIT_", "ANTHROPIC_"))}
-        env["HOME"] = str(Path(os.environ.get("TMPDIR", "/tmp")))
+        env["HOME"] = tempfile.mkdtemp(prefix="cockpit-serve-home-")  # its own journal and audit log
         self.proc = subprocess.Popen([sys.executable, "-m", "cockpit", "serve", "--demo", *flags], cwd=ROOT,
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None

@@ -15,6 +15,7 @@ import select
 import signal
 import struct
 import sys
+import tempfile
 import termios
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def run_demo(cols: int, rows: int, env_extra: dict[str, str], *flags: str, secon
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("COCKPIT_", "ANTHROPIC_", "COLORTERM", "NO_COLOR", "TEXTUAL", "LC_"))}
         env.setdefault("LANG", "C.UTF-8")
-        env.update({"COLUMNS": str(cols), "LINES": str(rows), "HOME": "/tmp/cockpit-theme-home", **env_extra})
+        env.update({"COLUMNS": str(cols), "LINES": str(rows), "HOME": tempfile.mkdtemp(prefix="cockpit-theme-home-"), **env_extra})
         os.execvpe(sys.executable, [sys.executable, "-m", "cockpit", "demo", *flags], env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out = bytearray()
