@@ -97,11 +97,6 @@ class Where:
             raise self.fail(mapping, key, field_path, "must not be empty")
         return value
 
-    def first(self, mapping: Any, keys: tuple[str, ...], prefix: str, kind: type | tuple[type, ...]) -> Any:
-        """The first of several spellings present (CRD camelCase, file snake_case); errors name the first."""
-        key = next((k for k in keys if isinstance(mapping, dict) and mapping.get(k) is not None), keys[0])
-        return self.get(mapping, key, f"{prefix}{key}", kind)
-
 
 _A = {"str": "a string", "dict": "a mapping", "list": "a list", "int/float": "a number"}
 
