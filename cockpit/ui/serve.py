@@ -73,6 +73,14 @@ def session_argv(argv: Sequence[str], allow_actions: bool) -> list[str]:
     return out
 
 
+def _die_with_parent() -> None:
+    """In the session's process before exec (Linux): SIGTERM when the server goes, however it goes."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Session(AppService):
     """One browser session's cockpit process; stopped for sure (quit, then terminate, then kill)."""
 
@@ -85,6 +93,16 @@ class Session(AppService):
         env.pop(TOKEN_ENV, None)  # a session has no business with the server's token
         env[SESSION_ENV] = f"web {self.remote}"
         return env
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
+        # as textual-serve does, plus: the session dies with the server even if the server is SIGKILLed
+        self._process = process = await asyncio.create_subprocess_shell(
+            self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=self._build_environment(width=width, height=height),
+            preexec_fn=_die_with_parent)
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
 
     async def stop(self) -> None:
         with contextlib.suppress(Exception, asyncio.TimeoutError):

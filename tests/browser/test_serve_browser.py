@@ -71,6 +71,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for a parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Served:
     """`python -m cockpit serve ...` as a subprocess; its start line gives the address."""
 
@@ -187,10 +195,9 @@ def test_loopback_read_only_session_in_a_browser(browser: webdriver.Chrome) -> N
         out, err = served.stop(signal.SIGTERM)
     assert served.proc.returncode == 0, err
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in sessions):
+    while time.monotonic() < deadline and any(running(p) for p in sessions):
         time.sleep(0.2)
-    alive = [p for p in sessions if Path(f"/proc/{p}").exists()
-             and "(Z)" not in Path(f"/proc/{p}/stat").read_text()[:80]]
+    alive = [p for p in sessions if running(p)]
     assert not alive, f"app processes left behind: {alive}"
 
 
@@ -266,3 +273,19 @@ def test_allowed_actions_are_audited_with_the_session(browser: webdriver.Chrome,
     finally:
         served.stop()
     assert served.proc.returncode == 0
+
+
+def test_a_killed_server_leaves_no_session_behind(browser: webdriver.Chrome) -> None:
+    served = Served("--port", str(free_port()))
+    try:
+        browser.get(served.url + "/")
+        wait_screen(browser, r"Pods \d+")
+        sessions = served.app_processes()
+        assert sessions
+    finally:
+        served.stop(signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(running(p) for p in sessions):
+        time.sleep(0.2)
+    alive = [p for p in sessions if running(p)]
+    assert not alive, f"sessions outlived a SIGKILLed server: {alive}"
