@@ -247,6 +247,8 @@ def _alert_hits_slo(a: Alert, s: SLOStatus) -> bool:
     lb = a.labels
     if lb.get("sloth_service"):
         return lb["sloth_service"] == s.service and lb.get("sloth_slo", s.name) == s.name
+    if lb.get("slo"):  # Pyrra's burn alerts name their objective in `slo`
+        return lb["slo"] == s.name
     return ns_ok(a.namespace, s.namespace) and any_match(alert_services(a), [s.service.lower()])
 
 

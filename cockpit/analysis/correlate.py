@@ -78,6 +78,8 @@ def alert_hits_slo(alert: Alert, slo: SLOStatus) -> bool:
     lb = alert.labels
     if lb.get("sloth_service"):
         return lb["sloth_service"] == slo.service and lb.get("sloth_slo", slo.name) == slo.name
+    if lb.get("slo"):  # Pyrra's burn alerts name their objective in `slo` (its namespace may be the metric's)
+        return lb["slo"] == slo.name
     if not ns_ok(alert.namespace, slo.namespace):
         return False
     return any_match(alert_services(alert), [slo.service.lower()])

@@ -516,6 +516,10 @@ def _alert_target(cx: _Ctx, lk: _Lookup, a: Alert, pods_by_name: dict[str, list[
         for (service, name), di in lk.slos.items():
             if service == svc and (not slo or name == slo):
                 return cx.drafts[di]
+    elif pyrra_slo := lb.get("slo"):  # Pyrra's burn alerts name their objective in `slo`
+        for (_service, name), di in lk.slos.items():
+            if name == pyrra_slo:
+                return cx.drafts[di]
     for label, kind in _WORKLOAD_LABELS.items():
         if workload := lb.get(label):
             votes = lk.workloads.get((a.namespace, kind, workload)) if a.namespace else lk.any_ns.get((kind, workload))
