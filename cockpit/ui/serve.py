@@ -92,6 +92,8 @@ class Session(AppService):
         env = super()._build_environment(width=width, height=height)
         env.pop(TOKEN_ENV, None)  # a session has no business with the server's token
         env[SESSION_ENV] = f"web {self.remote}"
+        # the page's xterm.js measures with Unicode 11 tables: Rich (and so the width rule) does the same
+        env["UNICODE_VERSION"] = "11.0.0"
         return env
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
