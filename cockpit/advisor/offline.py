@@ -25,7 +25,7 @@ from cockpit.analysis.incidents import (
     member_key_of_pod,
     member_key_of_slo,
 )
-from cockpit.analysis.problems import lacked_resource
+from cockpit.analysis.problems import CONFIG_REASONS, PULL_REASONS, lacked_resource
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
 
@@ -297,6 +297,30 @@ MIND = {
 }
 
 
+MIND_POD = {  # a workload's incident read by what its pods fail with
+    "image-pull": "What would change my mind: the same image pulling fine on another node. Then it is that "
+                  "node's registry access or the pull secret, not the tag.",
+    "config": "What would change my mind: the ConfigMap or Secret key being there in that namespace. Then it "
+              "is a typo in the pod spec's reference, or the kubelet reading an older version.",
+}
+
+
+def _waiting(pod: Pod) -> str:
+    """image-pull | config | "" from the pod's waiting reasons."""
+    reasons = {c.reason for c in pod.containers} | {pod.reason}
+    if reasons & PULL_REASONS:
+        return "image-pull"
+    return "config" if reasons & CONFIG_REASONS else ""
+
+
+def _mind(inc: Incident | None, pod: Pod | None) -> str:
+    if inc is None:
+        return ""
+    if pod is not None and inc.kind in ("workload", "rollout") and (kind := _waiting(pod)):
+        return MIND_POD[kind]
+    return MIND.get(inc.kind, "")
+
+
 def _promql_pod(pod: Pod, inc: Incident | None) -> str:
     """The query that tests the incident's story for this pod ("" when there is nothing to test)."""
     ns, name = _s(pod.namespace, 64), _s(pod.name, 120)
@@ -307,6 +331,10 @@ def _promql_pod(pod: Pod, inc: Incident | None) -> str:
                 f'(kube_node_status_allocatable{{resource="{res}"}})` for how full each node is')
     if kind in ("node-down", "node-pressure", "capacity") and pod.node:
         return f'`kube_node_status_condition{{node="{_s(pod.node, 120)}", status="true"}}` for its node\'s conditions'
+    if waiting := _waiting(pod):
+        reasons = "ErrImagePull|ImagePullBackOff" if waiting == "image-pull" else "CreateContainerConfigError"
+        return (f'`kube_pod_container_status_waiting_reason{{namespace="{ns}", reason=~"{reasons}"}}` '
+                "for every pod stuck the same way")
     if any(c.last_reason == "OOMKilled" for c in pod.containers):
         return (f'`max by (container) (container_memory_working_set_bytes{{namespace="{ns}", pod="{name}"}})` '
                 "against its memory limit")
@@ -371,8 +399,8 @@ def _pod_answer(snap: Snapshot, pod: Pod, incidents: Sequence[Incident]) -> list
         lines.append(f"- `kubectl describe node {_s(pod.node, 120)}` for its conditions and allocated resources.")
     if query := _promql_pod(pod, inc):
         lines.append(f"- PromQL: {query}.")
-    if inc is not None and inc.kind in MIND:
-        lines.append(MIND[inc.kind])
+    if mind := _mind(inc, pod):
+        lines.append(mind)
     return lines
 
 
@@ -400,8 +428,8 @@ def _alert_answer(snap: Snapshot, alert: Alert, incidents: Sequence[Incident]) -
         lines.append("- Already silenced: make sure someone owns the cause before the silence ends.")
     else:
         lines.append("- Silence it only once the cause is understood and mitigation is under way, with an expiry.")
-    if inc is not None and inc.kind in MIND:
-        lines.append(MIND[inc.kind])
+    if mind := _mind(inc, _first_pod(inc, snap)):
+        lines.append(mind)
     return lines
 
 
@@ -427,9 +455,76 @@ def _slo_answer(snap: Snapshot, slo: SLOStatus, incidents: Sequence[Incident]) -
     query = slo.queries.get("1h") or slo.queries.get("5m")
     lines.append(f"- PromQL: `{_s(query, 300)}`." if query else
                  f'- PromQL: `slo:sli_error:ratio_rate1h{{sloth_service="{svc}", sloth_slo="{nm}"}}`.')
-    if inc is not None and inc.kind in MIND:
-        lines.append(MIND[inc.kind])
+    if mind := _mind(inc, _first_pod(inc, snap)):
+        lines.append(mind)
     return lines
+
+
+_WORDS = re.compile(r"[a-z0-9][a-z0-9.\-/]*[a-z0-9]")
+
+
+def _member_names(inc: Incident, alert_names: dict[str, str], owners: dict[str, str]) -> set[str]:
+    """The names a question may use for an incident: its pods and their workloads, workloads, nodes,
+    alerts, SLOs and their services."""
+    m = inc.members
+    names = {r.rsplit(":", 1)[-1].partition("/")[2] for r in m.pods}
+    names |= {owners.get(r.rsplit(":", 1)[-1], "") for r in m.pods}
+    names |= {r.rsplit(":", 1)[-1].rsplit("/", 1)[-1] for r in m.workloads}
+    names |= {r.rsplit(":", 1)[-1] for r in m.nodes}
+    names |= {alert_names.get(fp, "") for fp in m.alerts}
+    names |= set(m.slos) | {s.partition("/")[0] for s in m.slos}
+    return {n.lower() for n in names if len(n) >= 3}
+
+
+def asked_about(question: str, snap: Snapshot, incidents: Sequence[Incident]) -> list[Incident]:
+    """The incidents a question names by one of their members ("what is wrong with worker-7?")."""
+    words = set(_WORDS.findall(question.lower()))
+    if not words:
+        return []
+    alert_names = {a.fingerprint: a.name for a in snap.alerts}
+    members = {r.rsplit(":", 1)[-1] for i in incidents for r in i.members.pods}
+    owners = {f"{p.namespace}/{p.name}": workload_of(p)[1] for p in snap.pods if f"{p.namespace}/{p.name}" in members}
+    return [i for i in incidents if words & _member_names(i, alert_names, owners)][:3]
+
+
+def _focus_answer(snap: Snapshot, named: Sequence[Incident], incidents: Sequence[Incident]) -> list[str]:
+    """The incidents a question asked about, each with its evidence, change, next steps and what would
+    change his mind; the rest of the screen in one line."""
+    lines: list[str] = []
+    for inc in named:
+        block = _incident_block(snap, inc, len(incidents))
+        block[0] = f"Incident {inc.rank} of {len(incidents)} ({inc.severity}): {_sentence(_s(inc.title, 160))}"
+        lines += block
+        lines.append("Next:")
+        if inc.next_step:
+            lines.append(f"- {_cap(_sentence(_code(step(inc, snap, 400))))}")
+        if query := _promql_incident(inc, snap):
+            lines.append(f"- PromQL: {query}.")
+        if mind := _mind(inc, _first_pod(inc, snap)):
+            lines.append(mind)
+    others = [i for i in incidents if i not in named]
+    if others:
+        lines.append(f"Also on screen: {len(others)} other incident{'s' * (len(others) != 1)}, the worst "
+                     f"{_s(others[0].title, 120)} ({others[0].severity}).")
+    return lines
+
+
+def _first_pod(inc: Incident | None, snap: Snapshot) -> Pod | None:
+    refs = [r.rsplit(":", 1)[-1] for r in inc.members.pods] if inc is not None else []
+    return next((p for p in snap.pods if refs and f"{p.namespace}/{p.name}" == refs[0]), None)
+
+
+def _promql_incident(inc: Incident, snap: Snapshot) -> str:
+    """The query that tests an incident's story, from its first member pod (or its SLO)."""
+    pod = _first_pod(inc, snap)
+    if pod is not None:
+        return _promql_pod(pod, inc)
+    if inc.members.slos:
+        svc, _, name = inc.members.slos[0].partition("/")
+        return f'`slo:sli_error:ratio_rate1h{{sloth_service="{_s(svc, 64)}", sloth_slo="{_s(name, 64)}"}}`'
+    if inc.members.nodes:
+        return f'`kube_node_status_condition{{node="{_s(inc.members.nodes[0], 120)}", status="true"}}`'
+    return ""
 
 
 def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
@@ -440,9 +535,12 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
     pick = [("pods", screen.selected_pod), ("alerts", screen.selected_alert), ("slos", screen.selected_slo)]
     pick.sort(key=lambda item: item[0] != screen.focused)  # the focused pane's selection first
     focused = next(((pane, item) for pane, item in pick if item is not None and pane == screen.focused), None)
-    if focused is None:
-        return overview(screen, persona)
     incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
+    if focused is None:
+        named = asked_about(request.question, snap, incidents)
+        if not named:
+            return overview(screen, persona)
+        return "\n".join(_unique(_focus_answer(snap, named, incidents) + blind_spots(screen)))
     pane, item = focused
     if isinstance(item, Pod):
         lines = _pod_answer(snap, item, incidents)

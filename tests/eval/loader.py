@@ -18,7 +18,8 @@ finding's subject, case-insensitive. Used by tests/unit/test_eval_offline.py and
 naming it must match too) and `members` (other names that belong to it: naming them is not noise).
 `healthy` lists names that must not be called a problem. Nodes take `ready: false|unknown`, `since`,
 `pressure`, `allocatable`; `revisions` are ReplicaSets ({workload: Deployment/ns/name, name, revision,
-image, age, desired, ready}); `changes` are source-reported changes (a ConfigMap edit).
+image, age, desired, ready, configmaps: "a,b" the template reads}); `changes` are source-reported
+changes (a ConfigMap edit: details {namespace, name}).
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ def _revision(r: dict) -> Revision:
     container = r.get("container", owner)
     return Revision("ReplicaSet", ns, name, kind, owner, revision=int(r["revision"]),
                     created_at=_ago(r.get("age", "3d")), images=((container, r["image"]),),
-                    template={f"image/{container}": r["image"]}, desired=int(r.get("desired", 0)),
+                    template={f"image/{container}": r["image"], **({"configmaps": r["configmaps"]}
+                                                                    if r.get("configmaps") else {})},
+                    desired=int(r.get("desired", 0)),
                     ready=int(r.get("ready", 0)), hash=name.rsplit("-", 1)[1], context="eval")
 
 

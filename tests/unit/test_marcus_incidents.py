@@ -115,3 +115,20 @@ def test_a_bad_day_with_many_incidents_stays_readable():
     also = next(ln for ln in lines if ln.startswith("Also: "))
     assert re.search(r"in \d+ places: ", also) and re.search(r"and \d+ more\.$", also)
     assert len(text) < 4000 and len(lines) == len(set(lines))
+
+
+def test_a_question_naming_a_member_gets_its_incident():
+    text = say(CASES["25_four_unrelated"], "why is the thumbnailer not starting?")
+    assert text.startswith("Incident 2 of 3 (warning): thumbnailer cannot pull")
+    assert "ErrImagePull|ImagePullBackOff" in text and "pulling fine on another node" in text
+    assert text.splitlines()[-1].startswith("Also on screen: 2 other incidents, the worst orders-api")
+    node = say(CASES["17_node_down_storm"], "what is wrong with worker-7?")
+    assert "Changed before it: 03:05 node worker-7: NotReady since 03:05" in node
+    assert 'kube_node_status_condition{node="worker-7", status="true"}' in node
+    assert say(CASES["17_node_down_storm"], "anything odd?").startswith("1 incident, 1 critical")
+
+
+def test_a_config_edit_before_the_failure_is_named():
+    text = say(CASES["16_config_change_before_error"])
+    assert "Hypothesis: 2 pods of deployment platform/notifier cannot create their container" in text
+    assert "configmap platform/notifier-config, which its pods read, changed at 03:08" in text
