@@ -145,7 +145,7 @@ class DemoWorld:
                 raise SourceError(f"demo-alertmanager: bad regex in matcher {m}: {problem}")
         now = self.now()
         with self.lock:
-            sid = f"demo-{next(self._ids):04d}"
+            sid = f"demo-{next(self._ids):03d}"  # 8 characters: the UI shows ids cut to 8, like Alertmanager UUIDs
             s = Silence(sid, tuple(req.matchers), now, now + timedelta(seconds=req.duration_s), req.created_by,
                         req.comment, "active", "demo-alertmanager")
             self.silences[sid] = s

@@ -162,3 +162,11 @@ def test_logs_and_describe():
     pulling = next(p for p in world.pods() if p.reason == "ImagePullBackOff")
     with pytest.raises(SourceError, match="waiting to start"):
         cluster.pod_logs(pulling.namespace, pulling.name)
+
+
+def test_silence_ids_stay_distinct_in_the_8_characters_the_ui_shows():
+    # the silences view, the toasts and the confirm dialogs cut ids to 8 characters (Alertmanager UUIDs)
+    world = DemoWorld(frozen=True)
+    req = SilenceRequest((Matcher("alertname", "Watchdog"),), 3600, "me", "test")
+    ids = [world.add_silence(req).id for _ in range(3)]
+    assert len({i[:8] for i in ids}) == 3, ids
