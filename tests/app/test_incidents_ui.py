@@ -35,7 +35,7 @@ async def test_i_lists_incidents_and_enter_opens_the_rollout_with_its_image_diff
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, IncidentScreen) and screen.incident.rank == 1
-        body = str(screen.body.render())
+        body = str(screen.summary.render()) + str(screen.body.render())
         assert "cause (hypothesis): rollout of deployment shop/checkout-api" in body
         assert "- registry.example.com/shop/checkout-api:v2.13.2" in body
         assert "+ registry.example.com/shop/checkout-api:v2.14.0" in body

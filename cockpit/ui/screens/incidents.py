@@ -96,6 +96,14 @@ def _member_rows(inc: Incident, snap: Snapshot) -> list[tuple[str, tuple[Text, .
 
 def incident_text(inc: Incident, now: datetime) -> Text:
     """Cause, impact, first step, changes (with their image diff) and the evidence ids."""
+    out = incident_summary(inc, now)
+    out.append("\n")
+    out.append_text(incident_details(inc))
+    return out
+
+
+def incident_summary(inc: Incident, now: datetime) -> Text:
+    """What an on-call engineer reads first: the cause, what it costs users and the first step."""
     out = Text()
     since = f" since {inc.started_at:%H:%M} ({age((now - inc.started_at).total_seconds())})" if inc.started_at else ""
     out.append(f"{inc.severity.upper()} ", style=SEV_STYLE.get(inc.severity, "bold"))
@@ -110,7 +118,13 @@ def incident_text(inc: Incident, now: datetime) -> Text:
         gone = f", exhausted in {age(s.exhaustion_s)}" if s.exhaustion_s is not None else ""
         out.append(f"  slo {clip(s.slo, 120)} {s.status} burning {burn}{per_hour}{gone}\n")
     out.append("first step: ", style="bold green")
-    out.append(clip(inc.next_step, 600) + "\n\n")
+    out.append(clip(inc.next_step, 600))
+    return out
+
+
+def incident_details(inc: Incident) -> Text:
+    """What changed (with the image diff of a rollout) and the evidence, each with its stable id."""
+    out = Text()
     out.append("What changed\n", style="bold underline")
     if not inc.changes:
         out.append("  nothing recorded in the window\n", style="dim")
@@ -143,10 +157,12 @@ class IncidentScreen(Screen):
         self.snapshot = snapshot
         self.jump = jump
         self.header = Static("", id="screen-title")
+        self.summary = Static("", id="incident-summary")
         self.members = VirtualTable((("kind", "Kind", 9), ("name", "Member", 60), ("what", "Now", 200)),
                                     flex="what", id="incident-members")
         self.body = Static("", id="incident-body")
-        self.scroller = VerticalScroll(self.body, id="incident-scroll")
+        # the cause and first step open the text: at 80x24 they are on screen beside a few member rows
+        self.scroller = VerticalScroll(self.summary, self.body, id="incident-scroll")
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -162,11 +178,12 @@ class IncidentScreen(Screen):
         self.incident, self.snapshot = incident, snapshot
         rows = _member_rows(incident, snapshot)
         self.members.set_items(rows)
-        self.members.styles.height = min(len(rows), 12) + 1
+        self.members.styles.height = min(len(rows), max(3, self.app.size.height // 4), 12) + 1
         self.header.update(Text(f" {incident.id} · rank {incident.rank} · {clip(incident.title, 100)} · "
                                 "enter on a member jumps to its row · tab scrolls the text · escape back ",
                                 style="bold reverse"))
-        self.body.update(incident_text(incident, snapshot.taken_at))
+        self.summary.update(incident_summary(incident, snapshot.taken_at))
+        self.body.update(incident_details(incident))
 
     def action_switch(self) -> None:
         (self.scroller if self.members.has_focus else self.members).focus()

@@ -174,15 +174,15 @@ class MainScreen(Screen[None]):
         if app.hub.readonly:
             text.append(" READONLY ", style="bold white on blue")
         text.append(f" {app.clock():%H:%M:%S} UTC ", style="dim")
+        incidents = app.state.incidents
+        if incidents:  # how many separate problems: the first question at 3 a.m., so it fits at 80 columns
+            crit = any(i.severity == "critical" for i in incidents)
+            text.append(f" {len(incidents)} incident{'s' * (len(incidents) != 1)} (i) ",
+                        style="bold white on red" if crit else "bold black on yellow")
         text.append(f" ctx {sanitize_line(app.context_label, 40)} ", style="bold")
         for h in app.state.health().values():
             text.append(f"{G.ok} " if h.ok else f"{G.bad} ", style="green" if h.ok else "bold red")
             text.append(f"{h.kind} ", style="" if h.ok else "red")
-        incidents = app.state.incidents
-        if incidents:  # how many separate problems: the first question at 3 a.m.
-            crit = any(i.severity == "critical" for i in incidents)
-            text.append(f" {len(incidents)} incident{'s' * (len(incidents) != 1)} (i) ",
-                        style="bold white on red" if crit else "bold black on yellow")
         if text != self._header_text:
             self._header_text = text
             self.header.update(text, layout=False)
