@@ -87,7 +87,10 @@ class Config:
 
     @property
     def audit_path(self) -> Path:
-        return Path(self.audit_log) if self.audit_log else user_state_path(APP) / "audit.jsonl"
+        if self.audit_log:
+            return Path(self.audit_log)
+        # the demo's made-up actions must not reach a real hand-over (as with its journal)
+        return user_state_path(APP) / ("audit-demo.jsonl" if self.demo else "audit.jsonl")
 
 
 def config_dir() -> Path:

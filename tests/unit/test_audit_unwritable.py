@@ -35,3 +35,19 @@ def test_the_audit_log_path_is_a_directory(tmp_path: Path) -> None:
     (tmp_path / "audit.jsonl").mkdir()
     with pytest.raises(AuditError, match="cannot be written at .*audit.jsonl: Is a directory"):
         AuditLog(tmp_path / "audit.jsonl").begin("silence", {})
+
+
+def test_demo_actions_never_reach_the_real_audit_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a real `cockpit handover` lists the audit log's actions: the demo's made-up silences must stay out
+    from cockpit.config import Config
+    from cockpit.sources.factory import build_hub
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    real, demo = Config().audit_path, Config(demo=True).audit_path
+    assert real.name == "audit.jsonl" and demo != real
+    hub, _ = build_hub(Config(demo=True, created_by="tester@host"))
+    hub.create_silence(SilenceRequest((Matcher("alertname", "Watchdog"),), 600, "tester@host", "demo"))
+    assert demo.exists() and not real.exists()
+    explicit = tmp_path / "mine.jsonl"  # a path the user chose is kept, demo or not
+    assert Config(demo=True, audit_log=str(explicit)).audit_path == explicit
