@@ -46,8 +46,10 @@ def problem_query(c: str) -> str:
     one), so 100,000 healthy pods cost one pass over kube_pod_status_ready, not one per signal."""
     by = f"{c}, namespace, pod"
     parts = (
-        f'(kube_pod_status_ready{{condition="true"}} == 0) '
-        f'unless on({by}) (kube_pod_status_phase{{phase="Succeeded"}} == 1)',
+        # not ready, unless finished (a completion time exists only for pods whose containers all ended;
+        # those that ended badly come back through the terminated reason below)
+        f'(kube_pod_status_ready{{condition="true"}} == 0) unless on({by}) kube_pod_completion_time',
+        'kube_pod_container_status_terminated_reason{reason!="Completed"} > 0',
         "kube_pod_container_status_waiting_reason > 0",
         "kube_pod_container_status_last_terminated_timestamp > time() - 3600",
         "kube_pod_status_reason > 0",
@@ -233,11 +235,14 @@ class FleetSource:
             first["focus"] = f"topk({MAX_FOCUS_PODS}, group by ({c}, namespace, pod) (kube_pod_info{{{sel}}}))"
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {k: pool.submit(self._q, q, log) for k, q in first.items()}
+            # the problem rows are what the screen waits for: their details go out as soon as they are known
+            keys = {self._key(lb) for lb, _ in futures["problems"].result()}
+            problem_keys = set(keys)
+            if "focus" in futures:
+                keys |= {self._key(lb) for lb, _ in futures["focus"].result()}
+            details = self._details(POD_DETAIL_METRICS, "pod", [k[2] for k in keys], log)
             got = {k: f.result() for k, f in futures.items()}
-        keys = {self._key(lb) for lb, _ in got["problems"]}
-        problem_keys = set(keys)
-        keys |= {self._key(lb) for lb, _ in got.get("focus", ())}
-        pods = parse_pods(self._details(POD_DETAIL_METRICS, "pod", [k[2] for k in keys], log), c, keys)
+        pods = parse_pods(details, c, keys)
         pods = [p for p in pods if (p.cluster, p.namespace, p.name) in keys]
         gap_names = {lb.get(label, "") for lb, _ in got["gaps"] for label, *_ in WORKLOAD_SERIES.values()}
         workloads = self._workloads(gap_names - {""}, got["gaps"], log)

@@ -34,6 +34,7 @@ POD_DETAIL_METRICS = (
     "kube_pod_status_reason",
     "kube_pod_status_unschedulable",
     "kube_pod_deletion_timestamp",
+    "kube_pod_completion_time",
     "kube_pod_container_info",
     "kube_pod_container_status_ready",
     "kube_pod_container_status_restarts_total",

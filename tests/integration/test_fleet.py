@@ -88,6 +88,7 @@ def test_the_planted_problems_and_only_those(store: str, planted_fleet) -> None:
     assert pods[planted["imagepull"]].reason == "ImagePullBackOff"
     assert pods[planted["pending"]].reason == "Pending: unschedulable"
     assert pods[planted["evicted"]].reason == "Evicted"
+    assert pods[planted["job-failed"]].reason == "Error"
     assert not any(p.phase == "Succeeded" for p in pods.values())
     down_cluster, down_node = planted["node-down"].split("/")
     on_down = [p for p in pods.values() if p.node == down_node]

@@ -92,7 +92,7 @@ def generate(clusters: int, pods_per_cluster: int, nodes_per_cluster: int = 4, p
             fleet.deployments.append(KDeployment(cluster, ns, dep, count, count))
             for i in range(count):
                 pod = KPod(cluster, ns, f"{rs}-{i:05d}", nodes[(made + i) % len(nodes)], ("ReplicaSet", rs))
-                if d % 7 == 6 and i == 0:  # a finished Job pod: noise, never a problem
+                if d % 7 == 1 and i == 0:  # a finished Job pod: noise, never a problem
                     pod = KPod(cluster, ns, f"report-{d:03d}-29412180-x{i}", pod.node, ("Job", f"report-{d:03d}"),
                                phase="Succeeded", ready=False, last_reason="")
                 fleet.pods.append(pod)
@@ -124,6 +124,8 @@ def plant(fleet: Fleet) -> dict[str, str]:
     for p in fleet.pods:
         if p.node == down.name and p.phase == "Running":
             p.ready = False
+    failed = next(p for p in fleet.pods if p.cluster == cl[0] and p.phase == "Succeeded")
+    failed.phase = "Failed"  # a Job pod that ended badly: not ready like the finished ones, but a problem
     gap = next(d for d in fleet.deployments if d.cluster == cl[1] and crash.owner[1].startswith(d.name))
     gap.ready = gap.desired - 1
     pressure = next(n for n in fleet.nodes if n.cluster == cl[3])
@@ -136,6 +138,7 @@ def plant(fleet: Fleet) -> dict[str, str]:
         "node-down": f"{down.cluster}/{down.name}",
         "memory-pressure": f"{pressure.cluster}/{pressure.name}",
         "gap": f"{gap.cluster}/{gap.namespace}/{gap.name}",
+        "job-failed": f"{failed.cluster}/{failed.namespace}/{failed.name}",
     }
 
 
@@ -157,12 +160,17 @@ def pod_lines(p: KPod, label: str, now: float) -> Iterator[str]:
         yield f"kube_pod_status_reason{_labels(**base, reason=p.status_reason)} 1"
     if p.unschedulable:
         yield f"kube_pod_status_unschedulable{b} 1"
+    if p.phase in ("Succeeded", "Failed") and not p.status_reason:  # every container ended
+        yield f"kube_pod_completion_time{b} {now - 600:.0f}"
     c = {**base, "container": "app"}
     yield (f"kube_pod_container_info{_labels(**c, image=p.image, image_spec=p.image, image_id='', container_id='')} 1")
     yield f"kube_pod_container_status_ready{_labels(**c)} {int(p.ready)}"
     yield f"kube_pod_container_status_restarts_total{_labels(**c)} {p.restarts}"
     if p.waiting:
         yield f"kube_pod_container_status_waiting_reason{_labels(**c, reason=p.waiting)} 1"
+    if p.phase in ("Succeeded", "Failed") and not p.status_reason:
+        reason = "Completed" if p.phase == "Succeeded" else "Error"
+        yield f"kube_pod_container_status_terminated_reason{_labels(**c, reason=reason)} 1"
     if p.last_reason:
         yield f"kube_pod_container_status_last_terminated_reason{_labels(**c, reason=p.last_reason)} 1"
         yield f"kube_pod_container_status_last_terminated_exitcode{_labels(**c)} {p.last_exit or 0}"
