@@ -2,7 +2,7 @@
 
 Pure and single-pass over pods: problem pods are bucketed by (workload, problem) so a crash-looping
 Deployment of 12 replicas is one finding, not 12. Alerts, problem workloads, burning SLOs and sick
-nodes are then joined by labels (see correlate.py) into "these point to one cause" findings.
+nodes of one incident (cockpit.analysis.incidents) become "these point to one cause" findings.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from cockpit.analysis.correlate import alert_services, any_match, names_match, ns_ok, workload_of
+from cockpit.analysis.correlate import workload_of
 from cockpit.analysis.duration import decimal_units
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, ContainerState, Finding, Pod, SLOStatus, Snapshot, severity_rank
@@ -232,30 +231,6 @@ def _firing(snapshot: Snapshot) -> list[Alert]:
     return [a for a in snapshot.alerts if a.state == "firing" and not a.silenced]
 
 
-def _alert_hits_group(a: Alert, g: PodGroup) -> bool:
-    if not ns_ok(a.namespace, g.namespace):
-        return False
-    if a.labels.get("pod"):
-        return any(p.name == a.labels["pod"] for p in g.pods)
-    if not a.namespace:
-        return False
-    services = {g.workload.lower()} | {p.service.lower() for p in g.pods[:1] if p.service}
-    return any_match(alert_services(a), services)
-
-
-def _alert_hits_slo(a: Alert, s: SLOStatus) -> bool:
-    lb = a.labels
-    if lb.get("sloth_service"):
-        return lb["sloth_service"] == s.service and lb.get("sloth_slo", s.name) == s.name
-    if lb.get("slo"):  # Pyrra's burn alerts name their objective in `slo`
-        return lb["slo"] == s.name
-    return ns_ok(a.namespace, s.namespace) and any_match(alert_services(a), [s.service.lower()])
-
-
-def _group_hits_slo(g: PodGroup, s: SLOStatus) -> bool:
-    return ns_ok(s.namespace, g.namespace) and names_match(g.workload.lower(), s.service.lower())
-
-
 @dataclass
 class _Cluster:
     alerts: list[Alert] = field(default_factory=list)
@@ -264,58 +239,30 @@ class _Cluster:
     nodes: list[str] = field(default_factory=list)
 
 
-def _node_caused(g: PodGroup) -> bool:
-    """Evictions and OOM kills without a container limit come from the node, not the workload."""
-    return g.kind == "pod-failed" or (g.kind == "oom" and not any(c.memory_limit for c in g.containers))
-
-
-def _clusters(firing: list[Alert], groups: list[PodGroup], slos: list[SLOStatus],
+def _clusters(snapshot: Snapshot, firing: list[Alert], groups: list[PodGroup], slos: list[SLOStatus],
               sick_nodes: set[str]) -> list[_Cluster]:
-    """Union alerts, problem pod groups, burning SLOs and sick nodes that share labels.
+    """The alerts, problem pod groups, burning SLOs and sick nodes of each incident: which rows belong
+    together is decided in one place, cockpit.analysis.incidents (built here when not attached)."""
+    from cockpit.analysis.changes import is_multi, pod_ref
+    from cockpit.analysis.incidents import build_incidents
 
-    Alerts meet pod groups only within their namespace, so an alert storm over thousands of
-    problem pods stays near-linear.
-    """
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(x: tuple[str, int], y: tuple[str, int]) -> None:
-        parent[find(x)] = find(y)
-
-    nodes = sorted(sick_nodes)
-    by_ns: dict[str, list[int]] = defaultdict(list)
-    for gi, g in enumerate(groups):
-        by_ns[g.namespace].append(gi)
-        for si, s in enumerate(slos):
-            if _group_hits_slo(g, s):
-                union(("g", gi), ("s", si))
-        if _node_caused(g):  # being scheduled on a sick node is not enough to share its cause
-            for node in {p.node for p in g.pods} & sick_nodes:
-                union(("g", gi), ("n", nodes.index(node)))
-    for ai, a in enumerate(firing):
-        find(("a", ai))
-        for gi in by_ns.get(a.namespace, []) if a.namespace else []:
-            if _alert_hits_group(a, groups[gi]):
-                union(("a", ai), ("g", gi))
-        for si, s in enumerate(slos):
-            if _alert_hits_slo(a, s):
-                union(("a", ai), ("s", si))
-        for key in ("node", "instance"):
-            if a.labels.get(key) in sick_nodes:
-                union(("a", ai), ("n", nodes.index(a.labels[key])))
-    by_root: dict[tuple[str, int], _Cluster] = defaultdict(_Cluster)
-    for kind, seq in (("a", firing), ("g", groups), ("s", slos), ("n", nodes)):
-        for i, v in enumerate(seq):
-            c = by_root[find((kind, i))]
-            into: dict[str, list[Any]] = {"a": c.alerts, "g": c.groups, "s": c.slos, "n": c.nodes}
-            into[kind].append(v)
-    return list(by_root.values())
+    incidents = snapshot.incidents or build_incidents(snapshot)
+    multi = is_multi(snapshot)
+    alerts = {a.fingerprint: a for a in firing}
+    burning = {f"{s.service}/{s.name}": s for s in slos}
+    group_of: dict[str, list[PodGroup]] = defaultdict(list)
+    for g in groups:
+        for p in g.pods:
+            group_of[pod_ref(p, multi)].append(g)
+    out = []
+    for inc in incidents:
+        c = _Cluster(alerts=[alerts[f] for f in inc.members.alerts if f in alerts],
+                     slos=[burning[k] for k in inc.members.slos if k in burning],
+                     nodes=[n.split(":")[-1] for n in inc.members.nodes if n.split(":")[-1] in sick_nodes])
+        for ref in inc.members.pods:
+            c.groups += [g for g in group_of.get(ref, ()) if not any(g is x for x in c.groups)]
+        out.append(c)
+    return out
 
 
 def _join(parts: list[str]) -> str:
@@ -347,7 +294,7 @@ def _alert_findings(snapshot: Snapshot, groups: list[PodGroup], now: datetime | 
     sick = {n.name for n in snapshot.nodes if not n.ready or n.pressure}
     out: list[Finding] = []
     covered: set[str] = set()
-    for c in _clusters(firing, groups, burning, sick):
+    for c in _clusters(snapshot, firing, groups, burning, sick):
         signals = bool(c.groups) + bool(c.slos) + bool(c.nodes)
         if (c.alerts and signals) or (c.groups and c.slos):  # an SLO burning with its pods failing, unalerted
             out.append(_correlation(c))

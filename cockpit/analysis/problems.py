@@ -16,7 +16,8 @@ from cockpit.model import ContainerState, Pod
 
 PULL_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"})
 CONFIG_REASONS = frozenset({"CreateContainerConfigError", "CreateContainerError", "RunContainerError"})
-STARTING_S = 60  # a pod younger than this is starting, not failing
+STARTING_S = 60  # a pod younger than this is starting, not failing ...
+DEFINITE = frozenset({"crashloop", "oom", "config"})  # ... unless it crashed or cannot start (a pull may retry)
 NOT_READY_AFTER_S = 300  # readiness may take a while (JVMs, caches): failing only after this
 RECENT_RESTART_S = 600  # a ready pod that restarted within this may be flapping; older restarts are history
 FLAPPING_RESTARTS = 3  # ... when it restarted this often (or was OOMKilled: its limit is too small)
@@ -83,8 +84,9 @@ def pod_problem(pod: Pod, now: datetime) -> Problem | None:
     if pod.phase == "Succeeded" or pod.reason in ("Completed", "Terminating"):
         return None
     age = _age(pod, now)
-    if age < STARTING_S:
-        return None
+    if age < STARTING_S:  # starting: give it a minute, unless it already failed for good
+        early = _worst([p for c in pod.containers if (p := _container_problem(c)) is not None])
+        return early if early is not None and early.kind in DEFINITE else None
     if pod.phase == "Failed":
         if pod.owner_kind == "Job":
             return None  # the Job's own retries and status say more; old failed attempts linger as noise

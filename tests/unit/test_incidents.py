@@ -165,8 +165,9 @@ def test_noise_is_not_an_incident() -> None:
         pod("batch", "job-0-zzzzz", phase="Failed", reason="Error", ready=0, owner=("Job", "job-0")),
         pod("shop", "cart-5f6g7-00001", restarts=9, last_restart=7200, last="OOMKilled",
             owner=("ReplicaSet", "cart-5f6g7")),
-        pod("shop", "cart-5f6g7-00002", reason="CrashLoopBackOff", ready=0, age=30, restarts=1, last_restart=10,
-            owner=("ReplicaSet", "cart-5f6g7")),  # started 30 s ago: give it a minute
+        pod("shop", "cart-5f6g7-00002", reason="ImagePullBackOff", phase="Pending", ready=0, age=30,
+            owner=("ReplicaSet", "cart-5f6g7")),  # started 30 s ago, first pull failed: give it a minute
+        pod("shop", "cart-5f6g7-00006", reason="NotReady", ready=0, age=20, owner=("ReplicaSet", "cart-5f6g7")),
         pod("shop", "cart-5f6g7-00003", reason="Terminating", owner=("ReplicaSet", "cart-5f6g7")),
         pod("shop", "cart-5f6g7-00004", reason="NotReady", ready=0, age=120, owner=("ReplicaSet", "cart-5f6g7")),
         pod("shop", "cart-5f6g7-00005", restarts=1, last_restart=180, last="Error",
@@ -294,3 +295,10 @@ def test_a_healthy_pod_that_keeps_restarting_or_was_oomkilled_is_a_problem() -> 
               owner=("ReplicaSet", "api-1a2b3"))
     titles = sorted(i.title for i in snap(pods=(flapping, oom)).incidents)
     assert titles == ["api OOMKilled", "cart restarting"]
+
+
+def test_a_young_pod_that_already_crashed_is_not_starting() -> None:
+    young = pod("shop", "api-1a2b3-00001", reason="CrashLoopBackOff", ready=0, age=40, restarts=2, last_restart=5,
+                last="Error", owner=("ReplicaSet", "api-1a2b3"))
+    [inc] = snap(pods=(young,)).incidents
+    assert inc.members.pods == ("shop/api-1a2b3-00001",)
