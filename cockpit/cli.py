@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cockpit import __version__
 from cockpit.config import Config, ConfigError, load_config
@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 COMMANDS = ("demo", "snapshot", "check", "ask", "handover", "silences", "serve")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (not the whole usage block), like every other cockpit error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see cockpit --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="cockpit",
         description="A terminal on-call cockpit: alerts, pods, SLO burn and Marcus on one screen.",
         epilog="commands: demo (embedded incident) · snapshot (what the screen would show) · "
