@@ -71,6 +71,7 @@ class MainScreen(Screen[None]):
                                                     "slos": self.slos_pane, "marcus": self.marcus_pane,
                                                     "incidents": self.incidents_pane}
         self.cmdline = Input(placeholder=command_hint(), id="cmdline")
+        self._command_from = "alerts"  # the pane `:` was typed in: the line takes the focus from it
         self._header_text: Text | None = None
         self._tabstrip_text: Text | None = None
 
@@ -243,8 +244,8 @@ class MainScreen(Screen[None]):
         while self.app.screen is not self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         pane = {"alert": "alerts", "pod": "pods", "slo": "slos"}.get(kind)
-        if pane is None:  # nodes and workloads have no pane: their pods do
-            self.notify(f"{kind} {sanitize_line(name, 100)} has no pane; its pods are in Pods", timeout=4)
+        if pane is None:  # nodes and workloads have no pane: their pods do, filtered to them
+            self._show_pods_of(kind, name)
             return
         if self.layout_def is not None and pane not in self.layout_def.pane_names:
             self.switch_layout(auto_layout_name(self.app.size.width, self.app.size.height))
@@ -259,6 +260,25 @@ class MainScreen(Screen[None]):
             {"alerts": self.show_alerts, "pods": self.show_pods, "slos": self.show_slos}[pane]()
             if not self._select_member(kind, name):
                 self.notify(f"{kind} {sanitize_line(name, 100)} is no longer on screen", timeout=4)
+
+    def _show_pods_of(self, kind: str, name: str) -> None:
+        """A node's or workload's pods: the Pods pane filtered to them (`node=NAME`, or `ns=NS NAME`)."""
+        ctx, _, bare = name.rpartition(":") if ":" in name else ("", "", name)
+        if kind == "node":
+            query = f"node={bare}"
+        else:
+            _kind, ns, wname = (bare.split("/", 2) + ["", ""])[:3]
+            query = f"ns={ns} {wname}" if wname else bare
+        if ctx:
+            query += f" ctx={ctx}"
+        if self.layout_def is not None and "pods" not in self.layout_def.pane_names:
+            self.switch_layout(auto_layout_name(self.app.size.width, self.app.size.height))
+        pane = self.pods_pane
+        pane.filter_text = query
+        pane.refresh_title()
+        self.show_pods()
+        self.action_goto("pods")
+        self.notify(f"pods of {kind} {sanitize_line(bare, 100)} (escape in Pods clears the filter)", timeout=4)
 
     def _select_member(self, kind: str, name: str) -> bool:
         from cockpit.analysis.changes import pod_ref
@@ -396,7 +416,7 @@ class MainScreen(Screen[None]):
         focused = self.focused
         if focused is self.cmdline:
             self.cmdline.display = False
-            self.action_goto(self.focused_pane_name())
+            self.action_goto(self._command_from)
             return
         if focused is self.marcus_pane.ask_input:
             self.marcus_pane.close_ask()
@@ -432,6 +452,8 @@ class MainScreen(Screen[None]):
         self.cockpit.focus_fleet(cluster, "")
 
     def action_command_line(self) -> None:
+        if self.focused is not self.cmdline:
+            self._command_from = self.focused_pane_name()
         self.cmdline.value = ""
         self.cmdline.display = True
         self.cmdline.focus()
@@ -440,12 +462,12 @@ class MainScreen(Screen[None]):
     def _command_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.cmdline.display = False
-        pane = self.focused_pane_name()
+        pane = self._command_from
+        # back to that pane first: focus() is queued, so a jump the command makes (:pods) comes after and wins
+        self.action_goto(pane if self.panes[pane].display else self.visible_panes()[0])
         message = run_command(self, event.value)
         if message:
             self.notify(message, timeout=4)
-        if self.app.screen is self and (self.focused is None or self.focused is self.cmdline):
-            self.action_goto(pane if self.panes[pane].display else self.visible_panes()[0])
 
     def action_toggle_muted(self) -> None:
         self.alerts_pane.show_muted = not self.alerts_pane.show_muted
