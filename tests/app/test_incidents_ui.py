@@ -133,3 +133,16 @@ def test_hostile_text_in_an_incident_renders_inert() -> None:
     assert "[bold red]x[/] evil" in text.plain  # shown literally, never parsed as markup
     assert "pwned" not in text.plain  # an OSC sequence is dropped whole: its payload would retitle the terminal
     assert not ESCAPES.search(text.plain.replace("\n", ""))
+
+
+async def test_enter_on_a_workload_or_node_member_shows_its_pods(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        app.main.jump_to("workload:deployment/shop/checkout-api")
+        await pilot.pause()
+        assert app.focused_pane_name() == "pods" and app.pods_pane.filter_text == "ns=shop checkout-api"
+        assert app.pods_pane.shown and all(p.name.startswith("checkout-api-") for p in app.pods_pane.shown)
+        app.main.jump_to("node:node-3")
+        await pilot.pause()
+        assert app.pods_pane.shown and all(p.node == "node-3" for p in app.pods_pane.shown)
