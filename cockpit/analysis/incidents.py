@@ -516,6 +516,7 @@ def build_incidents(snapshot: Snapshot, changes: Sequence[Change] | None = None,
     for p in snapshot.pods:
         if (pr := pod_problem(p, cx.now)) is not None:
             problems[p.key] = (p, pr)
+    _drop_replaced(snapshot, problems)
     _node_down(cx)
     _capacity(cx, problems)
     _workloads(cx, problems)
@@ -527,6 +528,20 @@ def build_incidents(snapshot: Snapshot, changes: Sequence[Change] | None = None,
     finished = [(finish(cx, d), d.anchor) for d in drafts]
     incidents = sorted(assign_ids(finished, previous), key=rank_key)
     return tuple(replace(i, rank=n) for n, i in enumerate(incidents, 1))
+
+
+def _drop_replaced(snapshot: Snapshot, problems: dict[tuple[str, str, str], tuple[Pod, Problem]]) -> None:
+    """A failed or evicted pod whose workload is whole again, on a node no longer under pressure, is
+    history: its controller replaced it (evicted pods linger until garbage-collected)."""
+    whole = {(w.context, w.namespace, w.kind.lower(), w.name) for w in snapshot.workloads
+             if w.desired and w.ready >= w.desired}
+    if not whole:
+        return
+    pressured = {(n.context, n.name) for n in snapshot.nodes if n.pressure}
+    for key, (p, pr) in list(problems.items()):
+        if pr.kind in ("evicted", "failed") and (p.context, p.node) not in pressured \
+                and (p.context, p.namespace, *workload_of(p)) in whole:
+            del problems[key]
 
 
 def with_incidents(snapshot: Snapshot, previous: Snapshot | None = None,

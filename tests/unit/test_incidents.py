@@ -302,3 +302,14 @@ def test_a_young_pod_that_already_crashed_is_not_starting() -> None:
                 last="Error", owner=("ReplicaSet", "api-1a2b3"))
     [inc] = snap(pods=(young,)).incidents
     assert inc.members.pods == ("shop/api-1a2b3-00001",)
+
+
+def test_old_evictions_of_a_workload_that_is_whole_again_are_history() -> None:
+    evicted = pod("shop", "cart-5f6g7-old01", phase="Failed", reason="Evicted", ready=0, node="n2",
+                  owner=("ReplicaSet", "cart-5f6g7"), message="The node was low on resource: memory.")
+    whole = Workload("Deployment", "shop", "cart", 3, 3, 3, 3, "ctx")
+    calm = Node("n2", context="ctx", conditions=(("Ready", "True", "", ago(86400)),))
+    assert snap(pods=(evicted,), workloads=(whole,), nodes=(calm,)).incidents == ()
+    short = replace(whole, ready=2)  # not whole yet: the eviction still costs a replica
+    [inc] = snap(pods=(evicted,), workloads=(short,), nodes=(calm,)).incidents
+    assert inc.members.pods == ("shop/cart-5f6g7-old01",)
