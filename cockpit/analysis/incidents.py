@@ -52,7 +52,6 @@ from cockpit.analysis.sanitize import clip
 from cockpit.model import (
     Alert,
     Change,
-    Evidence,
     Incident,
     Node,
     Pod,
@@ -79,6 +78,8 @@ def _t(text: object, limit: int = 300) -> str:
 
 @dataclass
 class Draft:
+    """An incident being assembled: rules add rows to it, incident_finish makes it an Incident."""
+
     kind: str
     anchor: str  # what the incident is about; seeds its id when nothing overlaps the previous ones
     context: str = ""
@@ -94,12 +95,13 @@ class Draft:
     severity: str = "warning"
     started_at: datetime | None = None
     cause_changes: list[Change] = field(default_factory=list)
-    facts: list[Evidence] = field(default_factory=list)
-    keys: set[str] | None = None
+    keys: set[str] | None = None  # member keys, once membership is final
 
 
 @dataclass
 class Context:
+    """One build: the snapshot, its changes, which pods are claimed, the drafts, and lazy indexes."""
+
     snapshot: Snapshot
     changes: Sequence[Change]
     multi: bool
