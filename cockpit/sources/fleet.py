@@ -73,6 +73,10 @@ def name_regex(names: Iterable[str]) -> str:
     return "|".join(re.escape(n).replace("\\", "\\\\").replace('"', '\\"') for n in sorted(set(names)))
 
 
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def batches(names: Sequence[str], budget: int = MAX_QUERY_CHARS) -> list[list[str]]:
     """Split label values so each query stays under the store's query-length limit."""
     out: list[list[str]] = [[]]
@@ -231,7 +235,7 @@ class FleetSource:
         }
         focus = self._focus
         if focus is not None:
-            sel = f'{c}="{focus[0]}"' + (f', namespace="{focus[1]}"' if focus[1] else "")
+            sel = f'{c}="{_quoted(focus[0])}"' + (f', namespace="{_quoted(focus[1])}"' if focus[1] else "")
             first["focus"] = f"topk({MAX_FOCUS_PODS}, group by ({c}, namespace, pod) (kube_pod_info{{{sel}}}))"
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {k: pool.submit(self._q, q, log) for k, q in first.items()}
@@ -240,7 +244,7 @@ class FleetSource:
             problem_keys = set(keys)
             if "focus" in futures:
                 keys |= {self._key(lb) for lb, _ in futures["focus"].result()}
-            details = self._details(POD_DETAIL_METRICS, "pod", [k[2] for k in keys], log)
+            details = self._details(POD_DETAIL_METRICS, "pod", [(k[0], k[2]) for k in keys], log)
             got = {k: f.result() for k, f in futures.items()}
         pods = parse_pods(details, c, keys)
         pods = [p for p in pods if (p.cluster, p.namespace, p.name) in keys]
@@ -274,15 +278,30 @@ class FleetSource:
     def _key(self, lb: Mapping[str, str]) -> PodKey:
         return (lb.get(self.label, ""), lb.get("namespace", ""), lb.get("pod", ""))
 
-    def _details(self, metrics: Sequence[str], label: str, names: Sequence[str],
+    def _details(self, metrics: Sequence[str], label: str, keys: Iterable[tuple[str, str]],
                  log: list[tuple[str, float]]) -> list[tuple[str, Sample]]:
-        """Every series of `metrics` whose `label` is one of `names`, in as few queries as fit."""
-        if not names:
+        """Every series of `metrics` whose (cluster, `label`) is one of `keys`, in as few queries as fit.
+
+        One selector per cluster: the same pod or deployment name often exists in every cluster (a
+        StatefulSet's pods, a ReplicaSet hash of identical manifests) and must not be fetched 50 times."""
+        by_cluster: dict[str, set[str]] = {}
+        for cluster, name in keys:
+            by_cluster.setdefault(cluster, set()).add(name)
+        if not by_cluster:
             return []
         wanted = "|".join(metrics)
-        queries = [f'{{__name__=~"{wanted}", {label}=~"{name_regex(b)}"}}' for b in batches(names)]
+        selectors = [f'{{__name__=~"{wanted}", {self.label}="{_quoted(cluster)}", {label}=~"{name_regex(b)}"}}'
+                     for cluster, names in sorted(by_cluster.items()) for b in batches(sorted(names))]
+        queries: list[list[str]] = [[]]  # selectors joined with `or`, each query under the length limit
+        size = 0
+        for sel in selectors:
+            if queries[-1] and size + len(sel) > MAX_QUERY_CHARS:
+                queries.append([])
+                size = 0
+            queries[-1].append(sel)
+            size += len(sel) + 4
         with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
-            results = list(pool.map(lambda q: self._q(q, log), queries))
+            results = list(pool.map(lambda q: self._q(" or ".join(q), log), queries))
         return [(lb.pop("__name__", ""), (lb, v)) for rows in results for lb, v in rows]
 
     def _workloads(self, names: set[str], gaps: list[Sample], log: list[tuple[str, float]]) -> list[Workload]:
@@ -291,7 +310,7 @@ class FleetSource:
                     for lb, _ in gaps for label, *_ in WORKLOAD_SERIES.values() if (name := lb.get(label))}
         rows = []
         for label, *_ in WORKLOAD_SERIES.values():
-            mine = sorted({lb[label] for lb, _ in gaps if lb.get(label)} & names)
+            mine = {(lb.get(self.label, ""), lb[label]) for lb, _ in gaps if lb.get(label) in names}
             found = self._details(metrics, label, mine, log)
             rows += [(n, (lb, v)) for n, (lb, v) in found
                      if (lb.get(self.label, ""), lb.get("namespace", ""), lb.get(label, "")) in gap_keys]
