@@ -98,7 +98,7 @@ class MainScreen(Screen[None]):
             app.notify(str(exc), severity="error", timeout=10)
             self.apply_layout(load_layout(auto_layout_name(app.size.width, app.size.height)))
         self.marcus_pane.set_advisor(app.advisor.name)
-        self.alerts_pane.table.focus()
+        self.set_focus(self.alerts_pane.table)  # now, like action_goto: a queued focus would undo its jump
         self._auto_focus: Widget | None = self.alerts_pane.table  # until the user moves (focus_first_rows)
         self.show_alerts()  # whatever landed before this screen was mounted
         self.show_pods()
@@ -359,10 +359,11 @@ class MainScreen(Screen[None]):
         elif name == "marcus" and not self.marcus_pane.display:
             self._show_marcus()
         pane = self.panes[name]
+        # set_focus now, not widget.focus() (queued): a key typed right after `2` must land in Pods
         if isinstance(pane, MarcusPane):
-            pane.log_view.focus()
+            self.set_focus(pane.log_view)
         else:
-            pane.table.focus()
+            self.set_focus(pane.table)
             self.update_highlights(pane.table)
 
     def _cycle(self, step: int) -> None:
