@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,14 +31,15 @@ from cockpit.advisor.policy import CommentPolicy
 from cockpit.analysis.incidents import IncidentIndex
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.config import Config
-from cockpit.model import Change, Finding, Incident, Silence, Snapshot, SourceHealth, utcnow
+from cockpit.model import Silence, Snapshot, utcnow
 from cockpit.sources.base import Closable, FleetView, Watching
-from cockpit.sources.hub import AlertsResult, Hub, PodsResult, SLOResult, assemble_snapshot
+from cockpit.sources.hub import Hub, PodsResult
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.keymap import bindings, check_keymap
 from cockpit.ui.messages import AlertsLoaded, FindingsReady, PodsLoaded, SLOsLoaded
 from cockpit.ui.panes.pods import PodsView
 from cockpit.ui.screens.main import MainScreen
+from cockpit.ui.state import State
 from cockpit.ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -48,28 +49,6 @@ if TYPE_CHECKING:
     from cockpit.ui.panes.marcus import MarcusPane
     from cockpit.ui.panes.pods import PodsPane
     from cockpit.ui.panes.slos import SLOsPane
-
-
-@dataclass
-class State:
-    """The last data of every source; what a Snapshot of the screen is built from."""
-
-    alerts: AlertsResult = field(default_factory=lambda: AlertsResult((), (), {}))
-    pods: PodsResult = field(default_factory=lambda: PodsResult((), (), (), (), {}))
-    slos: SLOResult = field(default_factory=lambda: SLOResult((), {}))
-    findings: tuple[Finding, ...] = ()
-    incidents: tuple[Incident, ...] = ()
-    changes: tuple[Change, ...] = ()
-    index: IncidentIndex = field(default_factory=IncidentIndex)
-
-    def health(self) -> dict[str, SourceHealth]:
-        return {**self.alerts.health, **self.pods.health, **self.slos.health}
-
-    def snapshot(self, now: datetime, contexts: tuple[str, ...], demo: bool) -> Snapshot:
-        snap = assemble_snapshot(self.alerts, self.pods, self.slos, taken_at=now, contexts=contexts, demo=demo,
-                                 findings=self.findings)
-        return replace(snap, incidents=self.incidents, changes=self.changes) if self.incidents or self.changes \
-            else snap
 
 
 class CockpitApp(App[None]):
