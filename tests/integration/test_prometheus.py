@@ -199,8 +199,8 @@ def test_failures_are_one_clear_line(bad: Misbehaving, call: str, mode: str) -> 
     msg = str(err.value)
     assert msg.startswith(f"{source.name}: ") and "\n" not in msg
     assert re.search(FAILURES[mode], msg), msg
-    if mode == "slow":
-        assert time.monotonic() - started < 1.2  # no hidden retries stretching a failing refresh
+    # no hidden retries stretching a failing refresh (a retry with back-off takes seconds)
+    assert time.monotonic() - started < (1.2 if mode == "slow" else 3.0)
 
 
 @pytest.mark.parametrize("call", CALLS)
