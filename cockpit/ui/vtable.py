@@ -197,7 +197,7 @@ class VirtualTable(ScrollView, can_focus=True):
         flex = next((i for i, (k, _, _) in enumerate(self.columns) if k == self.flex), len(widths) - 1)
 
         def available() -> int:
-            return self.size.width - (sum(1 for w in widths if w) - 1)
+            return self._content_width() - (sum(1 for w in widths if w) - 1)
 
         droppable = sorted((p, i) for i, p in enumerate(self.priority) if p < 99)
         while sum(widths) - widths[flex] + min(widths[flex], 12) > available() and droppable:
@@ -233,8 +233,12 @@ class VirtualTable(ScrollView, can_focus=True):
             line.stylize(style)
         return list(line.render(self.app.console, end=""))
 
+    def _content_width(self) -> int:
+        """Width beside the vertical scrollbar (size.width includes it: the last column was cut)."""
+        return self.scrollable_content_region.width
+
     def _widths_now(self) -> list[int]:
-        memo_key = (self.size.width, tuple(self._widths))
+        memo_key = (self._content_width(), tuple(self._widths))
         if self._widths_memo[0] != memo_key:
             self._widths_memo = (memo_key, self._layout_widths())
         return self._widths_memo[1]

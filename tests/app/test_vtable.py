@@ -55,3 +55,22 @@ async def test_partial_repaints_match_a_full_repaint() -> None:
             shown = on_screen(table)
             assert shown == await full_repaint(pilot, table), f"stale lines after step {step}"
         assert any("pod-" in line for line in shown)
+
+
+
+class FlexNameApp(App):
+    def compose(self) -> ComposeResult:
+        yield VirtualTable(COLUMNS, lambda item: [Text(str(c)) for c in item], flex="name")
+
+
+async def test_last_column_is_not_clipped_by_the_scrollbar() -> None:
+    """With more rows than lines a vertical scrollbar appears: the columns fit beside it, so the
+    last column's longest value is shown whole (QA: Pods `Restarts` showed `4 (1m32s`)."""
+    app = FlexNameApp()
+    async with app.run_test(size=(22, 8)) as pilot:  # 6 + 1 + 7 + 1 + 6 = 21 cells: one spare
+        table = app.query_one(VirtualTable)
+        table.set_items([(f"pod-{i:02d}", (f"pod-{i:02d}", "Running", "4 (1m)")) for i in range(30)])
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]  # what the terminal gets
+        assert any("4 (1m)" in line for line in lines), lines
