@@ -54,7 +54,7 @@ def burn_text(s: SLOStatus) -> str:
 def evidence(cx: Context, d: Draft) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     for c in d.cause_changes:
-        out.append(Evidence(evidence_id("change", f"{c.kind}|{c.subject}|{c.at.isoformat()}"), "change",
+        out.append(Evidence(evidence_id("change", change_fact(c)), "change",
                             _t(f"{c.at:%H:%M:%S} {c.subject}: {c.summary}", 400)))
     for n in d.nodes:
         conds = ", ".join(f"{t}={s}" + (f" since {hhmm(at)}" if at else "") for t, s, _, at in n.conditions
@@ -85,7 +85,31 @@ def evidence(cx: Context, d: Draft) -> tuple[Evidence, ...]:
         if eid not in seen:
             seen.add(eid)
             out.append(Evidence(eid, "event", _t(f"{c.at:%H:%M:%S} {c.subject}: {c.summary}", 400)))
-    return tuple(out)
+    return tuple(_unique_ids(out))
+
+
+# What names a change apart from its kind, subject and time: two conditions of one node flipping at
+# the same second are two facts; counts in the summary are not part of the fact (they move).
+_FACT_DETAILS = ("condition", "status", "revision", "state", "reason", "name", "from", "to")
+
+
+def change_fact(c: Change) -> str:
+    parts = [c.kind, c.subject, c.at.isoformat(), *(c.details.get(k, "") for k in _FACT_DETAILS)]
+    return "|".join(parts)
+
+
+def _unique_ids(out: list[Evidence]) -> list[Evidence]:
+    """One id per fact: a collision left (two facts alike in every stable part) gets a numbered suffix."""
+    seen: set[str] = set()
+    result = []
+    for e in out:
+        eid, n = e.id, 1
+        while eid in seen:
+            n += 1
+            eid = f"{e.id}-{n}"
+        seen.add(eid)
+        result.append(e if eid == e.id else replace(e, id=eid))
+    return result
 
 
 def member_keys(cx: Context, d: Draft) -> set[str]:
@@ -128,7 +152,7 @@ def impact(d: Draft) -> Impact:
         if top.exhaustion_s is not None and top.exhaustion_s < 30 * 86400:
             eta = f", budget gone in {top.exhaustion_s / 3600:.1f}h"
         burning = f"burning {top.burn_rate:.1f}x ({top.window})" if top.burn_rate is not None else top.status
-        more = f" +{len(slos) - 1} SLOs" if len(slos) > 1 else ""
+        more = f" +{len(slos) - 1} more SLO{'s' * (len(slos) > 2)}" if len(slos) > 1 else ""
         text = f"{top.slo} {burning}{eta}{more}"
     else:
         text = f"no SLO burning; {', '.join(services[:3])} affected" if services else "no SLO burning"
