@@ -233,6 +233,17 @@ def coverage_markers(coverage: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def incidents_marker(snap: Any, coverage: dict[str, Any] | None) -> dict[str, Any]:
+    """The incident list's own coverage: [] while a source could not be read means "none found"."""
+    from cockpit.sources.hub import unread_text
+
+    unread = unread_text(coverage or {})
+    if not unread:
+        return {"state": "ok", "note": "" if snap.incidents else "none: nothing on screen needs a response"}
+    return {"state": "partial", "reason": unread,
+            "note": f"none found; {unread}" if not snap.incidents else f"more may exist; {unread}"}
+
+
 def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str, Any]:
     from cockpit.incident_export import snapshot_parts
 
@@ -273,6 +284,7 @@ def snapshot_dict(snap: Any, coverage: dict[str, Any] | None = None) -> dict[str
         } for f in snap.findings],
         "sources": {name: h.text for name, h in snap.sources.items()},
         **snapshot_parts(snap),  # incidents, changes
+        "incidents_coverage": incidents_marker(snap, coverage),
         **coverage_markers(coverage),
     }
 

@@ -62,10 +62,13 @@ def counts_text(i: Incident) -> str:
     return ", ".join(f"{n} {kind}{'s' * (n != 1)}" for n, kind in parts)
 
 
-def incidents_markdown(snap: Snapshot, max_changes: int = 5) -> list[str]:
-    """`## Incidents N` with each incident's cause, impact, first step, changes and evidence ids."""
+def incidents_markdown(snap: Snapshot, max_changes: int = 5, unread: str = "") -> list[str]:
+    """`## Incidents N` with each incident's cause, impact, first step, changes and evidence ids.
+    `unread` (hub.unread_text): what could not be read; then none is "none found", never all clear."""
     out = [f"## Incidents {len(snap.incidents)}", ""]
     if not snap.incidents:
+        if unread:
+            return out + [f"- none found; {_md(unread, 500)}", ""]
         return out + ["- none: nothing on screen needs a response", ""]
     for i in snap.incidents:
         since = f", since {i.started_at:%H:%M} ({age_text((snap.taken_at - i.started_at).total_seconds())})" \

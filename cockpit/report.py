@@ -18,7 +18,7 @@ from cockpit.analysis.sanitize import sanitize_line
 from cockpit.analysis.triage import is_problem, order_pods
 from cockpit.incident_export import incidents_markdown
 from cockpit.model import Finding, Snapshot
-from cockpit.sources.hub import Coverage
+from cockpit.sources.hub import Coverage, unread_text
 
 MAX_PODS = 50  # problem pods listed in full; healthy ones are only counted
 
@@ -52,7 +52,7 @@ def snapshot_markdown(snap: Snapshot, coverage: Mapping[str, Coverage] | None = 
     cov = coverage or {}
     now = snap.taken_at
     out = [f"# cockpit snapshot {now:%Y-%m-%d %H:%M:%S} UTC" + (" (DEMO)" if snap.demo else ""), ""]
-    out += incidents_markdown(snap)  # the note leads with what needs a response
+    out += incidents_markdown(snap, unread=unread_text(cov))  # the note leads with what needs a response
     out += ["## Sources", ""]
     out += [f"- {md(h.label)}: {md(h.text, 300)}" for name, h in snap.sources.items()] \
         or ["- none configured"]

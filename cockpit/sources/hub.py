@@ -135,6 +135,14 @@ def coverage(health: Sequence[SourceHealth], configured: bool = True) -> Coverag
     return Coverage("stale" if answered else "unknown", failing_reason(health))
 
 
+def unread_text(cov: Mapping[str, Coverage]) -> str:
+    """What could not be read, for a summary that found nothing: 'pods could not be read: <why>'
+    ("" when every configured source answered). Zero incidents means "none found", not "all clear",
+    while a source is stale or unknown."""
+    return "; ".join(f"{kind} could not be read" + (f": {c.reason}" if c.reason else "")
+                     for kind, c in cov.items() if c.stale)
+
+
 def assemble_snapshot(a: AlertsResult, p: PodsResult, s: SLOResult, *, taken_at: datetime,
                       contexts: tuple[str, ...], demo: bool, findings: tuple[Finding, ...] = ()) -> Snapshot:
     """The one place the three refresh results become a Snapshot (the CLI's and the screen's)."""
