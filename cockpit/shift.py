@@ -37,8 +37,10 @@ def open_journal(config: Config) -> Any:
 
 
 def build_handover(hub: Any, config: Config, since_s: float, end: datetime | None = None, journal: Any = None,
-                   log: Any = None, current_incidents: Any = ()) -> dict[str, Any]:
-    """The hand-over data for the last `since_s` seconds (JSON-ready)."""
+                   log: Any = None, current_incidents: Any = (), unread: str = "") -> dict[str, Any]:
+    """The hand-over data for the last `since_s` seconds (JSON-ready): the journal's incidents of the
+    window and `current_incidents` (open now), each once; `unread` (hub.unread_text) says what the
+    live snapshot could not read."""
     from dataclasses import replace
 
     from cockpit.analysis.handover import handover_data
@@ -48,8 +50,8 @@ def build_handover(hub: Any, config: Config, since_s: float, end: datetime | Non
     journal = journal if journal is not None else open_journal(config)
     records = read_shift(hub, end - timedelta(seconds=since_s), end, journal, log=log,
                          expires_soon_s=expires_soon_s(config))
-    if current_incidents:
-        records = replace(records, current_incidents=tuple(current_incidents))
+    if current_incidents or unread:
+        records = replace(records, current_incidents=tuple(current_incidents), unread=unread)
     return handover_data(records)
 
 
@@ -77,10 +79,13 @@ def write_out(text: str, out: str | None) -> None:
 
 def cmd_handover(config: Config, since: str, fmt: str, out: str | None) -> int:
     from cockpit.sources.factory import build_hub
+    from cockpit.sources.hub import unread_text
 
     seconds = since_seconds(since)
     hub, _ = build_hub(config)
-    data = build_handover(hub, config, seconds)
+    snap = hub.snapshot()  # the incidents open now, as the TUI's `:handover` has them
+    data = build_handover(hub, config, seconds, current_incidents=snap.incidents,
+                          unread=unread_text(hub.coverage(snap.sources)))
     write_out(render(data, fmt), out)
     return 0
 

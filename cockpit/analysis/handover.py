@@ -56,6 +56,7 @@ class ShiftRecords:
     history_from: str = ""  # which Prometheus the alert history came from
     history_ok: bool = True  # False: it could not be read, so "nothing fired" would be a guess
     expires_soon_s: float = 2 * 3600
+    unread: str = ""  # what the live snapshot could not read (pods, alerts, ...): no incident is "none found"
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -183,6 +184,14 @@ def incident_entries(r: ShiftRecords) -> list[dict[str, Any]]:
                                                e["opened_at"] or ""))
 
 
+def incidents_note(r: ShiftRecords) -> str:
+    """Why the incident list may be short: what could not be read ("" when everything answered)."""
+    unread = r.unread or "; ".join(r.problems)  # the live snapshot's coverage when known, else every problem
+    if not unread:
+        return ""
+    return f"none found; {unread}" if not (r.incidents or r.current_incidents) else f"more may exist; {unread}"
+
+
 def slo_entries(r: ShiftRecords) -> list[dict[str, Any]]:
     out = []
     for s in r.slos:
@@ -240,6 +249,7 @@ def handover_data(r: ShiftRecords) -> dict[str, Any]:
         "slos": slo_entries(r),
         "marcus": [{"id": n.id, "at": n.at.isoformat(), "kind": n.kind, "subject": n.subject, "text": n.text}
                    for n in r.notes if r.start <= n.at <= r.end],
+        "incidents_note": incidents_note(r),
         "problems": list(r.problems),
         "history_from": r.history_from,
         "history_ok": r.history_ok,
@@ -309,7 +319,9 @@ def handover_markdown(data: dict[str, Any]) -> str:
         out.append("- nothing fired" if data.get("history_ok", True) else
                    "- unknown: the alert history could not be read (see Sources)")
     out += ["", f"## Incidents: {len(data['incidents'])}", ""]
-    out += [] if data["incidents"] else ["- none in the journal"]
+    note = data.get("incidents_note", "")
+    if not data["incidents"]:
+        out.append(f"- {md(note, 400)}" if note else "- none in the journal or open now")
     for i in data["incidents"]:
         closed = f"closed {_t(i['closed_at'], end)}" + (f": {md(i['outcome'], 200)}" if i["outcome"] else "")
         out.append(f"- {i['state']} {md(i['severity'], 20)} {md(i['title'], 160)}: cause {md(i['cause'] or 'unknown', 200)}; "
