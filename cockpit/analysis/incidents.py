@@ -243,11 +243,21 @@ def _describe_capacity(cx: Context, d: Draft, res: str) -> None:
         d.next_step = _t(f"cordon {first} so nothing new lands there (kubectl cordon {first}), then find what "
                          f"uses the {res}: kubectl describe node {first}" if first else
                          f"find what uses the {res} on the evicting nodes", 400)
-    d.cause = _t("; ".join(parts), 400)
+    d.cause = _t("; ".join(parts) + _pods_of(pending + evicted), 400)
     d.severity = "critical" if len(pending) + len(evicted) >= 5 else "warning"
     d.started_at = min_time(*(p.created_at for p in pending), *(n.since(cond) for n in d.nodes))
     d.cause_changes = [c for c in cx.changes if c.kind == "node" and any("node:" + cx.nref(n) in c.refs
                                                                         for n in d.nodes)][:3]
+
+
+def _pods_of(pods: Sequence[Pod], most: int = 4) -> str:
+    """". Pods: 2 of cart, 1 of search": whose pods a cause counts, biggest first."""
+    counts = Counter(workload_of(p)[1] for p in pods)
+    if not counts:
+        return ""
+    top = sorted(counts, key=lambda n: (-counts[n], n))
+    more = f" and {_plural(len(top) - most, 'more workload')}" if len(top) > most else ""
+    return ". Pods: " + ", ".join(f"{counts[n]} of {n}" for n in top[:most]) + more
 
 
 # -- rule 3: workloads -----------------------------------------------------------------------------
@@ -281,12 +291,25 @@ def _failure_phrase(probs: list[Problem]) -> str:
     return _WORDS[kind]
 
 
-def _first_step(kind: str, w_kind: str, ns: str, name: str, probs: list[Problem], rollout: Change | None) -> str:
+_CONTROLLED = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def _first_step(kind: str, w_kind: str, ns: str, name: str, probs: list[Problem], rollout: Change | None,
+                pod: str = "", edit: Change | None = None) -> str:
+    """Mitigation first. `pod` is a failing member (the command names it, never a placeholder); `edit`
+    a ConfigMap change its pods read: undoing the rollout would not bring the old data back."""
     target = f"{w_kind.lower()}/{name} -n {ns}"
-    if rollout is not None and rollout.details.get("old") and w_kind in ("Deployment", "StatefulSet", "DaemonSet"):
+    pod = pod or "<pod>"
+    if rollout is not None and rollout.details.get("old") and w_kind in _CONTROLLED:
         back = rollout.details.get("from", "")
         return _t(f"roll back to {back or 'the previous revision'}: kubectl rollout undo {target}; then read why "
-                  f"the new pods fail: kubectl logs --previous -n {ns} <pod>", 400)
+                  f"the new pods fail: kubectl logs --previous -n {ns} {pod}", 400)
+    if edit is not None:
+        cm = edit.subject.partition(" ")[2] or edit.details.get("name", "the ConfigMap")
+        restart = (f"kubectl rollout restart {target}" if w_kind in _CONTROLLED
+                   else f"kubectl delete pod -n {ns} {pod}")
+        return _t(f"restore ConfigMap {cm} to its last known good data (from git: kubectl apply -f it), then "
+                  f"restart the pods so they read it: {restart}", 400)
     c = next((p.container for p in probs if p.container is not None), None)
     if kind == "oom":
         limit = f" (now {c.memory_limit})" if c is not None and c.memory_limit else ""
@@ -299,8 +322,8 @@ def _first_step(kind: str, w_kind: str, ns: str, name: str, probs: list[Problem]
         return _t(f"fix the Secret/ConfigMap reference the container needs (kubectl describe pod -n {ns} names it), "
                   f"or roll back: kubectl rollout undo {target}", 400)
     if kind in ("unschedulable", "stuck"):
-        return _t(f"read the scheduler's reason: kubectl describe pod -n {ns} <pod> (affinity, taints, volumes)", 400)
-    return _t(f"read the previous container's logs: kubectl logs --previous -n {ns} <pod>; restart or roll back "
+        return _t(f"read the scheduler's reason: kubectl describe pod -n {ns} {pod} (affinity, taints, volumes)", 400)
+    return _t(f"read the previous container's logs: kubectl logs --previous -n {ns} {pod}; restart or roll back "
               f"{target} if the last change is the suspect", 400)
 
 
@@ -352,6 +375,7 @@ def _describe_workload(cx: Context, d: Draft, gkey: tuple[str, str, str, str]) -
         phrase = f"rollout stalled: {stall[2] or stall[0]}: {stall[3]}".rstrip(": ") if stall else "not progressing"
         kind = "stuck"
     gap = f", {w.ready}/{w.desired} ready" if w is not None and w.desired else ""
+    edit: Change | None = None
     if rollout is not None:
         d.kind = "rollout"
         d.cause_kind = "hypothesis"
@@ -374,11 +398,20 @@ def _describe_workload(cx: Context, d: Draft, gkey: tuple[str, str, str, str]) -
         if edits and kind in ("crashloop", "config", "not-ready", "restarting", "oom"):
             d.cause_kind = "hypothesis"  # an edit before a failure is a suspect, not a proof
             d.cause += _t(f"; {edits[0].subject}, which its pods read, changed at {hhmm(edits[0].at)}", 200)
+            edit = edits[0]
     down = w is not None and w.desired > 0 and w.ready == 0
     d.severity = "critical" if kind in ("crashloop", "oom") or down else "warning"
     if kind in ("restarting", "not-ready") and not down:
         d.severity = "warning"
-    d.next_step = _first_step(kind, kind_name, ns, wname, probs, rollout)
+    d.next_step = _first_step(kind, kind_name, ns, wname, probs, rollout, _example_pod(d, rollout), edit)
+
+
+def _example_pod(d: Draft, rollout: Change | None) -> str:
+    """The member pod a command should name: one of the new revision when a rollout is the suspect."""
+    pods = [p for p, pr in d.pods if pr is not None] or [p for p, _ in d.pods]
+    if rollout is not None:
+        pods = [p for p in pods if _of_revision(p, rollout)] or pods
+    return pods[0].name if pods else ""
 
 
 # -- which draft a label names ------------------------------------------------------------------

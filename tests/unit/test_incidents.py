@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cockpit.analysis.changes import build_changes
 from cockpit.analysis.incidents import build_incidents, incident_of, index_incidents, with_incidents
-from cockpit.model import Alert, ContainerState, Node, Pod, Revision, SLOStatus, Snapshot, Workload
+from cockpit.model import Alert, Change, ContainerState, Node, Pod, Revision, SLOStatus, Snapshot, Workload
 from cockpit.sources.demo import DemoWorld, demo_hub
 
 NOW = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
@@ -313,3 +313,53 @@ def test_old_evictions_of_a_workload_that_is_whole_again_are_history() -> None:
     short = replace(whole, ready=2)  # not whole yet: the eviction still costs a replica
     [inc] = snap(pods=(evicted,), workloads=(short,), nodes=(calm,)).incidents
     assert inc.members.pods == ("shop/cart-5f6g7-old01",)
+
+
+# -- QA round: evidence ids, wording, first steps ---------------------------------------------------
+def test_two_changes_of_one_node_at_the_same_time_get_distinct_evidence_ids() -> None:
+    at = ago(300)
+    node = Node("n5", pressure=("MemoryPressure", "DiskPressure"), context="ctx",
+                conditions=(("Ready", "True", "", ago(86400)), ("MemoryPressure", "True", "", at),
+                            ("DiskPressure", "True", "", at)))
+    pending = pod("shop", "cart-5f6g7-00001", phase="Pending", reason="Pending", ready=0, node="",
+                  owner=("ReplicaSet", "cart-5f6g7"),
+                  conditions=(("PodScheduled", "False", "Unschedulable", "0/1 nodes: 1 Insufficient memory."),))
+    for inc in snap(nodes=(node,), pods=(pending,)).incidents:
+        ids = [e.id for e in inc.evidence]
+        assert len(ids) == len(set(ids)), ids
+
+
+def test_capacity_cause_names_the_pending_workloads_and_plurals_read() -> None:
+    node = Node("n6", pressure=("MemoryPressure",), context="ctx",
+                conditions=(("Ready", "True", "", ago(86400)), ("MemoryPressure", "True", "", ago(600))))
+    why = (("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 Insufficient memory."),)
+    pending = tuple(pod("shop", f"{app}-5f6g7-{i:05d}", phase="Pending", reason="Pending", ready=0, node="",
+                        owner=("ReplicaSet", f"{app}-5f6g7"), conditions=why)
+                    for app, n in (("cart", 2), ("search", 1)) for i in range(n))
+    [inc] = snap(nodes=(node,), pods=pending,
+                 slos=(slo("cart", "page", 20.0, "shop"), slo("search", "page", 15.0, "shop"))).incidents
+    assert "Pods: 2 of cart, 1 of search" in inc.cause
+    assert inc.impact.text.endswith("+1 more SLO"), inc.impact.text
+
+
+def test_no_first_step_keeps_a_pod_placeholder() -> None:
+    pods = tuple(crashing("shop", "api", "7c9d5", i) for i in range(2))
+    pending = pod("shop", "cart-5f6g7-00001", phase="Pending", reason="Pending", ready=0, node="", age=900,
+                  owner=("ReplicaSet", "cart-5f6g7"),
+                  conditions=(("PodScheduled", "False", "Unschedulable", "0/1 nodes: node affinity mismatch."),))
+    for inc in snap(pods=(*pods, pending)).incidents:
+        assert "<pod>" not in inc.next_step, inc.next_step
+        assert any(p.rsplit("/", 1)[-1] in inc.next_step for p in inc.members.pods), inc.next_step
+
+
+def test_after_a_configmap_edit_the_step_restores_the_configmap_not_the_template() -> None:
+    rev = Revision("ReplicaSet", "shop", "api-5d8f7", "Deployment", "api", 3, ago(86400 * 5), (("app", "api:1.0"),),
+                   {"image of app": "api:1.0", "configmaps": "api-config"}, 2, 0, "5d8f7", "ctx")
+    edit = Change(ago(400), "configmap", "configmap shop/api-config", "configmap shop/api-config changed",
+                  ("configmap:shop/api-config",), {"namespace": "shop", "name": "api-config"}, "ctx")
+    pods = tuple(crashing("shop", "api", "5d8f7", i) for i in range(2))
+    [inc] = snap(pods=pods, revisions=(rev,), changes=(edit,)).incidents
+    assert inc.cause_kind == "hypothesis" and "api-config" in inc.cause
+    assert "rollout undo" not in inc.next_step, inc.next_step
+    assert "restore configmap shop/api-config to its last known good data" in inc.next_step.lower()
+    assert "kubectl rollout restart deployment/api -n shop" in inc.next_step
