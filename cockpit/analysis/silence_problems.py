@@ -2,7 +2,9 @@
 
 Problems (names are a contract of `cockpit silences --format json`):
   matches-nothing  no current alert is matched by it (it quietly stopped working, or never did)
-  expires-soon     ends within `expires_soon_s` (default 2 h): someone gets paged when it lapses
+  expires-soon     ends within `expires_soon_s` (default 2 h) and was made for longer than that, or ends
+                   within 15 min: someone gets paged when it lapses. A silence made short on purpose
+                   (the dialog's 1 h) lapses when its author planned; it is flagged only near its end.
   broad            no alertname matcher, a catch-all regex like `.*`, or more than 20 alerts matched
   volatile-labels  matches on labels that change when a pod is rescheduled (pod, instance, hash, …)
   no-comment       empty comment, or a bare "ACK" that names no owner
@@ -24,6 +26,7 @@ from cockpit.model import Alert, Matcher, Silence, SLOStatus
 from cockpit.slo.spec import duration_s
 
 EXPIRES_SOON_S = 2 * 3600
+LAPSE_IMMINENT_S = 15 * 60  # any silence this close to its end gets flagged, however short it was made
 LONG_S = 7 * 86400
 PROBLEMS = ("matches-nothing", "expires-soon", "broad", "volatile-labels", "no-comment", "long", "hides-page")
 
@@ -77,6 +80,13 @@ def page_slos(alerts: Iterable[Alert], slos: Iterable[SLOStatus]) -> list[tuple[
     return [(a, s) for a in alerts for s in paging if alert_hits_slo(a, s)]
 
 
+def expires_soon(silence: Silence, left_s: float, threshold_s: float = EXPIRES_SOON_S) -> bool:
+    """About to surprise someone: it ends within the threshold though it was made to last longer, or
+    it ends within 15 min whatever its length."""
+    length = (silence.ends_at - silence.starts_at).total_seconds()
+    return left_s <= min(LAPSE_IMMINENT_S, threshold_s) or (left_s <= threshold_s and length > threshold_s)
+
+
 def check_silence(silence: Silence, alerts: Sequence[Alert], slos: Sequence[SLOStatus], now: datetime,
                   expires_soon_s: float = EXPIRES_SOON_S) -> SilenceCheck:
     """Every problem of one silence, with a short reason each."""
@@ -86,7 +96,7 @@ def check_silence(silence: Silence, alerts: Sequence[Alert], slos: Sequence[SLOS
     if not hit:
         why["matches-nothing"] = "no current alert matches it"
     left = (silence.ends_at - now).total_seconds()
-    if silence.state != "expired" and left <= expires_soon_s:
+    if silence.state != "expired" and expires_soon(silence, left, expires_soon_s):
         why["expires-soon"] = f"ends in {_dur(left)}"
     broad = []
     if not has_alertname(ms):

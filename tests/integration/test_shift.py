@@ -242,7 +242,9 @@ PROBLEM_SILENCES = {
     "clean": ([("alertname", "ShiftSteady", False), ("namespace", "shop", False)], "4h", "bob: db failover, ticket OPS-1",
               {"hides-page"}),
     "matches-nothing": ([("alertname", "NoSuchAlert", False)], "4h", "bob: planned maintenance", {"matches-nothing"}),
-    "expires-soon": ([("alertname", "ShiftHostile", False)], "30m", "bob: known, fix deploying", {"expires-soon"}),
+    "expires-soon": ([("alertname", "ShiftHostile", False)], "10m", "bob: known, fix deploying", {"expires-soon"}),
+    # made short on purpose (the dialog's default): it lapses when its author planned, no surprise
+    "short-on-purpose": ([("alertname", "ShiftHostile", False)], "1h", "bob: watching the deploy", set()),
     "broad": ([("namespace", "shop", False)], "4h", "bob: shop migration", {"broad", "hides-page"}),
     "broad-regex": ([("alertname", ".*", True), ("severity", "warning", False)], "4h", "bob: noisy night",
                     {"broad"}),

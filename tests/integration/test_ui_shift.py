@@ -125,7 +125,7 @@ async def test_silences_view_refreshes_extends_and_expires_once(am: Proc, tmp_pa
         view = app.screen
         assert isinstance(view, SilencesScreen)
         # made elsewhere while the view is open: it appears without a key press
-        made = src.create_silence(SilenceRequest((Matcher("namespace", "nowhere"),), 3600, "bob", "ACK"))
+        made = src.create_silence(SilenceRequest((Matcher("namespace", "nowhere"),), 600, "bob", "ACK"))
         for _ in range(60):
             await pilot.pause(0.1)
             if any(s.id == made.id for s in view.silences):

@@ -49,7 +49,7 @@ def test_each_problem_and_a_clean_silence() -> None:
     assert clean.problems == ()
     cases = {
         "matches-nothing": silence(Matcher("alertname", "Gone")),
-        "expires-soon": silence(Matcher("alertname", "DiskFull"), hours=1),
+        "expires-soon": silence(Matcher("alertname", "DiskFull"), hours=1, start=-5),  # a 6 h silence's last hour
         "broad": silence(Matcher("namespace", "infra")),
         "volatile-labels": silence(Matcher("alertname", "DiskFull"), Matcher("exported_pod", "api-7d9f8c6b5-x2x4z", )),
         "no-comment": silence(Matcher("alertname", "DiskFull"), comment="  ack. "),
@@ -133,7 +133,18 @@ def test_expires_soon_threshold_is_configurable(tmp_path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("silence_expires_soon_s: 30m\n")
     limit = expires_soon_s(load_config({"config": str(path)}, env={}))
-    s = silence(Matcher("alertname", "DiskFull"), hours=1)
+    s = silence(Matcher("alertname", "DiskFull"), hours=1, start=-3)
     alerts = [alert("DiskFull")]
     assert "expires-soon" in check_silence(s, alerts, [], NOW).problems  # default 2 h
     assert "expires-soon" not in check_silence(s, alerts, [], NOW, limit).problems
+
+
+def test_a_silence_made_short_on_purpose_is_flagged_only_near_its_end() -> None:
+    alerts = [alert("DiskFull")]
+    made_for_1h = silence(Matcher("alertname", "DiskFull"), hours=1)  # the dialog's default, just created
+    assert "expires-soon" not in check_silence(made_for_1h, alerts, [], NOW).problems
+    later = NOW + timedelta(minutes=50)  # 10 min left: now it does surprise the next person
+    assert "expires-soon" in check_silence(made_for_1h, alerts, [], later).problems
+    made_for_3h = silence(Matcher("alertname", "DiskFull"), hours=3)
+    assert "expires-soon" not in check_silence(made_for_3h, alerts, [], NOW).problems
+    assert "expires-soon" in check_silence(made_for_3h, alerts, [], NOW + timedelta(hours=1, minutes=30)).problems
