@@ -27,7 +27,7 @@ from cockpit.analysis.incidents import (
 )
 from cockpit.analysis.problems import CONFIG_REASONS, PULL_REASONS, lacked_resource
 from cockpit.analysis.sanitize import sanitize_line
-from cockpit.model import Alert, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
+from cockpit.model import Alert, Change, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
 
 CHUNK_WORDS = 4
 MAJOR = 5  # incidents told in full; the rest share the "Also" line
@@ -360,13 +360,28 @@ def _incident_block(snap: Snapshot, inc: Incident | None, total: int, evidence_f
         lines += [f"- [{_s(e.id, 40)}] {_s(e.text, 220)}" for e in shown]
         if len(facts) > len(shown):
             lines.append(f"- and {len(facts) - len(shown)} more in the incident.")
-    changed = [c for c in inc.changes if c.kind != "alert"]
-    if changed:
-        lines.append("Changed before it: " + "; ".join(f"{_hhmm(c.at)} {_s(c.subject, 100)}: {_s(c.summary, 240)}"
-                                                       for c in changed[:2]) + ".")
+    before, since = changes_around(inc)
+    if before:
+        lines.append("Changed before it: " + _changes_text(before) + ".")
     else:
         lines.append("Nothing changed before it that I can see (no rollout, config or node change in the window).")
+    if since:
+        lines.append("Since then: " + _changes_text(since) + ".")
     return lines
+
+
+def changes_around(inc: Incident) -> tuple[list[Change], list[Change]]:
+    """(before, since): the incident's changes at or before its start (the suspects), and those after
+    it (a reaction or a consequence, never the cause). With no known start, all count as before."""
+    changed = [c for c in inc.changes if c.kind != "alert"]
+    start = inc.started_at
+    if start is None:
+        return changed, []
+    return [c for c in changed if c.at <= start], [c for c in changed if c.at > start]
+
+
+def _changes_text(changes: Sequence[Change], most: int = 2) -> str:
+    return "; ".join(f"{_hhmm(c.at)} {_s(c.subject, 100)}: {_s(c.summary, 240)}" for c in changes[:most])
 
 
 def _pod_answer(snap: Snapshot, pod: Pod, incidents: Sequence[Incident]) -> list[str]:

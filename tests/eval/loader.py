@@ -111,7 +111,8 @@ def _alert(d: dict) -> Alert:
     silenced_by = tuple(d.get("silenced_by", ()))
     state = d.get("state", "silenced" if silenced_by else "firing")
     ann = {"summary": d.get("summary", "")} if d.get("summary") else {}
-    return Alert(fp, d["name"], labels["severity"], state, labels, ann, _ago(d.get("since", "30m")),
+    # an alert fires after what it watches broke (its `for:`), so by default 5 minutes ago
+    return Alert(fp, d["name"], labels["severity"], state, labels, ann, _ago(d.get("since", "5m")),
                  silenced_by=silenced_by, source="eval")
 
 

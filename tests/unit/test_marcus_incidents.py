@@ -132,3 +132,22 @@ def test_a_config_edit_before_the_failure_is_named():
     text = say(CASES["16_config_change_before_error"])
     assert "Hypothesis: 2 pods of deployment platform/notifier cannot create their container" in text
     assert "configmap platform/notifier-config, which its pods read, changed at 03:08" in text
+
+
+def test_changed_before_it_lists_only_what_came_before_the_incident():
+    from datetime import timedelta
+
+    from cockpit.model import Change
+
+    base = CASES["15_rollout_crashloop"].snapshot
+    later = Change(base.taken_at - timedelta(minutes=2), "scale", "deployment shop/checkout-api",
+                   "Scaled up replica set checkout-api-5c6d7 to 3", ("workload:deployment/shop/checkout-api",),
+                   {}, "eval")
+    snap = with_incidents(replace(base, changes=(later,), incidents=()))
+    case = replace(CASES["15_rollout_crashloop"], snapshot=snap)
+    text = say(case, "what about checkout-api?")
+    before = next(line for line in text.splitlines() if line.startswith("Changed before it:"))
+    assert "rollout" in before.lower() or "revision 42" in before
+    assert "Scaled up" not in before, before
+    assert any(line.startswith("Since then:") and "Scaled up replica set checkout-api-5c6d7 to 3" in line
+               for line in text.splitlines()), text
