@@ -83,15 +83,17 @@ class VirtualTable(ScrollView, can_focus=True):
         pass
 
     def __init__(self, columns: Sequence[tuple], render_row: RenderRow | None = None,
-                 flex: str = "", middle: tuple[str, ...] = (), **kwargs: Any) -> None:
+                 flex: str = "", middle: tuple[str, ...] = (), flex_keep: int = 12, **kwargs: Any) -> None:
         """columns: (key, label, max width[, drop priority]); `flex` names the column that takes the
-        spare width. When the widget is too narrow, columns with the lowest priority are hidden first.
+        spare width. When the widget is too narrow, columns with the lowest priority are hidden first,
+        while the flex column would be cut below `flex_keep` cells.
         Columns in `middle` are shortened in the middle (pod names keep their unique suffix)."""
         super().__init__(**kwargs)
         self.columns = [(c[0], c[1], c[2]) for c in columns]
         self.priority = [c[3] if len(c) > 3 else 99 for c in columns]
         self.middle = [c[0] in middle for c in columns]
         self.flex = flex or self.columns[-1][0]
+        self.flex_keep = flex_keep
         self.render_row = render_row or (lambda item: item)
         self._keys: list[str] = []
         self._items: dict[str, Any] = {}
@@ -188,25 +190,30 @@ class VirtualTable(ScrollView, can_focus=True):
             for i, cell in enumerate(self._cells(key)):
                 if i < len(widths):
                     widths[i] = max(widths[i], cell.cell_len)
-        self._widths = [min(w, limit) for w, (_, _, limit) in zip(widths, self.columns, strict=True)]
+        # Widths only grow: a filter showing a few narrow rows must not change which columns fit
+        # (same data, same columns), and rows that come and go must not make the table jitter.
+        self._widths = [max(old, min(w, limit))
+                        for old, w, (_, _, limit) in zip(self._widths, widths, self.columns, strict=True)]
 
     def _layout_widths(self) -> list[int]:
-        """Fit the columns into the widget: the flex column shrinks first (to 12), then the
-        least important columns are hidden (width 0), then the widest ones shrink."""
+        """Fit the columns into the widget: the least important columns are hidden (width 0) while
+        the flex column would be cut below its values (up to flex_keep cells: a pod's whole
+        `CrashLoopBackOff` beats a Namespace column), then the flex column shrinks, then the widest."""
         widths = list(self._widths)
         flex = next((i for i, (k, _, _) in enumerate(self.columns) if k == self.flex), len(widths) - 1)
 
         def available() -> int:
             return self._content_width() - (sum(1 for w in widths if w) - 1)
 
+        keep = min(widths[flex], self.flex_keep)
         droppable = sorted((p, i) for i, p in enumerate(self.priority) if p < 99)
-        while sum(widths) - widths[flex] + min(widths[flex], 12) > available() and droppable:
+        while sum(widths) - widths[flex] + keep > available() and droppable:
             widths[droppable.pop(0)[1]] = 0
         spare = available() - sum(widths)
         if spare >= 0:
             widths[flex] += spare
             return widths
-        widths[flex] = max(min(widths[flex], 12), widths[flex] + spare)
+        widths[flex] = max(min(widths[flex], self.flex_keep), widths[flex] + spare)
         while sum(widths) > available() and max(widths) > 4:
             i = widths.index(max(widths))
             widths[i] -= 1

@@ -26,6 +26,7 @@ class Pane(Vertical, can_focus=False):
     LABEL = ""  # the title's first word: "Alerts", "Pods", "SLOs"
     COLUMNS: Sequence[tuple[str, str, int] | tuple[str, str, int, int]] = ()  # (key, label, max width[, priority])
     FLEX = ""  # the column that takes spare width
+    FLEX_KEEP = 12  # cells of the flex column kept before lower-priority columns are hidden
     MIDDLE: tuple[str, ...] = ()  # columns shortened in the middle
 
     class FilterChanged(Message):
@@ -37,7 +38,7 @@ class Pane(Vertical, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(id=f"pane-{self.pane_name}", classes="pane", **kwargs)
         self.filter_text = ""
-        self.table = VirtualTable(self.columns(), self.render_row, flex=self.FLEX, middle=self.MIDDLE,
+        self.table = VirtualTable(self.columns(), self.render_row, flex=self.FLEX, flex_keep=self.FLEX_KEEP, middle=self.MIDDLE,
                                    id=f"table-{self.pane_name}")
         self.message_line = Static("", classes="pane-message")
         self.filter_input = Input(placeholder=self.filter_hint(), classes="pane-filter")

@@ -43,6 +43,7 @@ class PodsPane(Pane):
     pane_name = "pods"
     LABEL = "Pods"
     FLEX = "status"
+    FLEX_KEEP = 17  # kubelet reasons whole (CrashLoopBackOff, ContainerCreating) before a Namespace column
     MIDDLE = ("name",)
 
     def __init__(self, with_context: bool = False, fleet: bool = False) -> None:

@@ -1,0 +1,35 @@
+"""What QA saw at 80x24 and 120x40: tables keep their shape, screens show their state."""
+
+from __future__ import annotations
+
+from cockpit.ui.app import CockpitApp
+
+from .conftest import settle
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as the terminal gets it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def header_line(pane) -> str:
+    return pane.table.render_line(0).text
+
+
+async def test_pods_columns_are_the_same_after_a_filter_comes_and_goes(app_factory):
+    for size in ((80, 24), (120, 40)):
+        app: CockpitApp = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await pilot.press("2")
+            before = header_line(app.pods_pane)
+            await pilot.press("/", *"checkout")
+            await settle(pilot, app)
+            during = header_line(app.pods_pane)
+            await pilot.press("enter", "escape")
+            await settle(pilot, app)
+            after = header_line(app.pods_pane)
+            assert before.split() == during.split() == after.split(), (size, before, during, after)
+            # the status column keeps the kubelet's reason whole rather than making room for more columns
+            shown = "\n".join(screen_lines(app))
+            assert "CrashLoopBackOff" in shown and "ImagePullBackOff" in shown, shown
