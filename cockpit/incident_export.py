@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cockpit.analysis.duration import format_duration
 from cockpit.analysis.sanitize import clip
 from cockpit.model import Change, Impact, Incident, Snapshot
 
@@ -53,8 +54,7 @@ def _md(text: object, limit: int = 300) -> str:
 
 
 def age_text(seconds: float) -> str:
-    s = int(max(0, seconds))
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m"
+    return format_duration(max(0.0, seconds))
 
 
 def counts_text(i: Incident) -> str:

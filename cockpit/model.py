@@ -320,7 +320,7 @@ class SLOImpact:
 class Impact:
     slos: tuple[SLOImpact, ...] = ()
     services: tuple[str, ...] = ()  # user-facing services involved
-    text: str = ""  # one line: "checkout/availability burning 18.0x (1h), budget gone in 2.1h"
+    text: str = ""  # one line: "checkout/availability burning 18.0x (1h), budget gone in 2h6m"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cockpit.analysis.correlate import workload_of
-from cockpit.analysis.duration import decimal_units
+from cockpit.analysis.duration import format_duration
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import Alert, ContainerState, Finding, Pod, SLOStatus, Snapshot, severity_rank
 
@@ -31,6 +31,11 @@ WORDS = {
     "config": "failing to create their container", "unschedulable": "Pending, unschedulable",
     "pod-failed": "Failed", "not-ready": "Running but not ready",
 }
+def pod_words(kind: str, n: int) -> str:
+    """The problem's phrase for n pods: one pod is failing to pull *its* image, several *their*."""
+    return WORDS[kind].replace("their", "its") if n == 1 else WORDS[kind]
+
+
 NOT_READY_AFTER_S = 300  # a pod still starting up is not a problem yet
 
 
@@ -93,7 +98,7 @@ class PodGroup:
     def label(self) -> str:
         """Short phrase for correlation text: "3 crash-looping checkout-api pods"."""
         n = len(self.pods)
-        word = {"crashloop": "crash-looping", "oom": "OOMKilled"}.get(self.kind, WORDS[self.kind])
+        word = {"crashloop": "crash-looping", "oom": "OOMKilled"}.get(self.kind, pod_words(self.kind, n))
         if self.kind in ("crashloop", "oom"):
             return f"{n} {word} {self.workload} pod{'s' * (n != 1)}"
         return f"{n} {self.workload} pod{'s' * (n != 1)} {word}"
@@ -136,7 +141,7 @@ def _group_summary(g: PodGroup) -> str:
         codes = _common([str(c.last_exit_code) for c in cs if c.last_exit_code is not None])
         restarts = max((p.restarts for p in g.pods), default=0)
         tail = f"; last termination {last}" + (f" (exit {codes})" if codes else "") if last else ""
-        return f"{who} crash-looping ({restarts} restarts){tail}"
+        return f"{who} crash-looping ({restarts} restart{'s' * (restarts != 1)}){tail}"
     if g.kind == "oom":
         limit = _common([c.memory_limit for c in cs])
         at = f"at the {limit} memory limit: raise the limit or find the leak" if limit else (
@@ -144,7 +149,7 @@ def _group_summary(g: PodGroup) -> str:
         return f"{who} OOMKilled (exit 137) {at}"
     if g.kind in ("image-pull", "config", "unschedulable", "pod-failed", "not-ready"):
         detail = g.details[0].split(": ", 1)[-1]
-        return f"{who} {WORDS[g.kind]}: {detail}"
+        return f"{who} {pod_words(g.kind, n)}: {detail}"
     return f"{who} {g.kind}"
 
 
@@ -205,7 +210,7 @@ def _slo_findings(snapshot: Snapshot) -> list[Finding]:
             budget = f", {s.budget_remaining * 100:.0f}% of the error budget left" if s.budget_remaining is not None else ""
             eta = ""
             if s.exhaustion_s is not None and s.exhaustion_s < 7 * 86400:
-                eta = f", exhausted in {decimal_units(s.exhaustion_s)} at this rate"
+                eta = f", exhausted in {format_duration(s.exhaustion_s)} at this rate"
             sev = "critical" if s.status == "page" else "warning"
             out.append(Finding(sev, "slo-burn", subject,
                                f"{s.service} {s.name} SLO ({obj}) {burn_text(s)}: {s.status}{budget}{eta}"))
@@ -272,7 +277,8 @@ def _join(parts: list[str]) -> str:
 def _correlation(c: _Cluster) -> Finding:
     names = sorted({a.name for a in c.alerts}, key=lambda n: min(
         (severity_rank(a.severity), a.name) for a in c.alerts if a.name == n))
-    parts = [", ".join(names[:3]) + (f" (+{len(names) - 3} alerts)" if len(names) > 3 else "")] if names else []
+    more = len(names) - 3
+    parts = [", ".join(names[:3]) + (f" (+{more} more alert{'s' * (more != 1)})" if more > 0 else "")] if names else []
     worst: dict[str, PodGroup] = {}
     for g in c.groups:  # one phrase per workload: its worst problem
         if g.workload not in worst or KIND_ORDER[g.kind] < KIND_ORDER[worst[g.workload].kind]:

@@ -66,12 +66,3 @@ def whole_units(seconds: float) -> str:
             return f"{int(seconds // size)}{unit}"
     return f"{int(seconds)}s"
 
-
-def decimal_units(seconds: float) -> str:
-    """One decimal in days or hours, whole minutes below (at least 1m): 2.5d, 1.5h, 20m (an ETA)."""
-    s = int(seconds)
-    if s >= 86400:
-        return f"{s / 86400:.1f}d"
-    if s >= 3600:
-        return f"{s / 3600:.1f}h"
-    return f"{max(1, s // 60)}m"

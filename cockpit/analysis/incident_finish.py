@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cockpit.analysis.changes import hhmm
+from cockpit.analysis.duration import format_duration
 from cockpit.analysis.sanitize import clip
 from cockpit.model import Change, Evidence, Impact, Incident, Members, SLOImpact, SLOStatus, severity_rank
 
@@ -150,7 +151,7 @@ def impact(d: Draft) -> Impact:
         top = slos[0]
         eta = ""
         if top.exhaustion_s is not None and top.exhaustion_s < 30 * 86400:
-            eta = f", budget gone in {top.exhaustion_s / 3600:.1f}h"
+            eta = f", budget gone in {format_duration(top.exhaustion_s)}"
         burning = f"burning {top.burn_rate:.1f}x ({top.window})" if top.burn_rate is not None else top.status
         more = f" +{len(slos) - 1} more SLO{'s' * (len(slos) > 2)}" if len(slos) > 1 else ""
         text = f"{top.slo} {burning}{eta}{more}"

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cockpit.analysis.duration import age
+from cockpit.analysis.duration import format_duration
 from cockpit.analysis.sanitize import sanitize_line
 from cockpit.model import SLO_STATUS_ORDER, Alert, SLOStatus, severity_rank, utcnow
 
@@ -65,7 +65,7 @@ def order_slos(slos: Iterable[SLOStatus]) -> list[SLOStatus]:
 def eta(seconds: float | None) -> str:
     if seconds is None or math.isinf(seconds) or math.isnan(seconds):
         return "-"
-    return "now" if seconds <= 0 else age(seconds)
+    return "now" if seconds <= 0 else format_duration(seconds)
 
 
 def slos_title(slos: Sequence[SLOStatus]) -> str:
