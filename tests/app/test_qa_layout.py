@@ -33,3 +33,20 @@ async def test_pods_columns_are_the_same_after_a_filter_comes_and_goes(app_facto
             # the status column keeps the kubelet's reason whole rather than making room for more columns
             shown = "\n".join(screen_lines(app))
             assert "CrashLoopBackOff" in shown and "ImagePullBackOff" in shown, shown
+
+
+async def test_demo_slo_details_say_what_is_missing_instead_of_a_flat_line(app_factory):
+    from cockpit.ui.screens.details import SLOScreen
+
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3", "enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, SLOScreen)
+        caption = str(screen.caption.render())
+        assert "no Prometheus configured" not in caption  # the header says prometheus ✔
+        assert "demo" in caption and "--prometheus" in caption, caption
+        assert not screen.sparkline.display  # no flat ▁▁▁ pretending to be data
+        assert not any("▁▁▁▁" in line for line in screen_lines(app))

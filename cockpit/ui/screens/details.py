@@ -226,8 +226,8 @@ class SLOScreen(TextScreen):
         self.slo = slo
         self.history = history
         self.sparkline = Sparkline([], id="budget-sparkline")
-        self.caption = Static(Text(f"error budget over the period: loading{G.ellipsis}" if history else
-                                   "error budget history: no Prometheus configured", style="dim"))
+        self.sparkline.display = False  # shown once there are points: an empty one is a flat line
+        self.caption = Static(Text(f"error budget over the period: loading{G.ellipsis}", style="dim"))
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -241,6 +241,17 @@ class SLOScreen(TextScreen):
             self.set_body(slo_text(self.slo) + extra)
         if self.history:
             self.load_history()
+        else:
+            self.caption.update(Text(self.no_history(), style="dim"))
+
+    def no_history(self) -> str:
+        """Say what is missing: the demo keeps no past, another source may lack range queries."""
+        hub = getattr(self.app, "hub", None)
+        if getattr(hub, "demo", False):
+            return "error budget history: not kept by the demo (a real Prometheus, --prometheus URL, draws it)"
+        names = ", ".join(s.name for s in getattr(hub, "slo_sources", ()))
+        return (f"error budget history: not available from {names or 'this SLO source'} "
+                "(drawn from Prometheus range queries over the period)")
 
     @work(thread=True, exclusive=True)
     def load_history(self) -> None:
@@ -251,6 +262,7 @@ class SLOScreen(TextScreen):
 
         def show() -> None:
             self.sparkline.data = values
+            self.sparkline.display = bool(values)
             self.caption.update(Text(text, style="dim"))
 
         self.app.call_from_thread(show)
