@@ -50,3 +50,15 @@ async def test_demo_slo_details_say_what_is_missing_instead_of_a_flat_line(app_f
         assert "demo" in caption and "--prometheus" in caption, caption
         assert not screen.sparkline.display  # no flat ▁▁▁ pretending to be data
         assert not any("▁▁▁▁" in line for line in screen_lines(app))
+
+
+async def test_an_empty_silences_view_says_so(app_factory):
+    from cockpit.ui.screens.silences import SilencesScreen
+
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("S")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SilencesScreen)
+        assert any("No silences" in line for line in screen_lines(app)), screen_lines(app)

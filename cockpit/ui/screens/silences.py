@@ -57,9 +57,11 @@ class SilencesScreen(Screen):
                                    ("id", "ID", 8)), flex="comment", id="silences-table")
         self.header = Static("", id="screen-title")
         self.detail = Static("", id="silence-why")
+        self.empty = Static("", id="silences-empty")  # why the table has no rows
 
     def compose(self) -> ComposeResult:
         yield self.header
+        yield self.empty
         yield self.table
         yield self.detail
         yield Footer()
@@ -117,6 +119,16 @@ class SilencesScreen(Screen):
         self.header.update(Text(f" Silences · {active} active · {pending} pending · {bad} with problems · "
                                 "e extends · x expires · E expired ", style="bold reverse"))
         self._show_why()
+        self.empty.update(Text(self.empty_line(len(rows)), style="italic"))
+        self.empty.display = not rows
+
+    def empty_line(self, shown: int) -> str:
+        if shown:
+            return ""
+        expired = sum(1 for s in self.silences if s.state == "expired")
+        if self.show_expired or not expired:
+            return "No silences (s on an alert silences it)."
+        return f"No active or pending silences ({expired} expired: E shows them)."
 
     @on(VirtualTable.RowHighlighted)
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
