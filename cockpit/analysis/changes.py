@@ -87,8 +87,12 @@ def _workloads(snapshot: Snapshot) -> dict[tuple[str, str], Workload]:
     return {(w.context, w.key): w for w in snapshot.workloads}
 
 
-def rollout_change(new: Revision, old: Revision | None, workload: Workload | None, multi: bool) -> Change | None:
-    if new.created_at is None or old is None:
+def rollout_change(new: Revision, old: Revision | None, workload: Workload | None, multi: bool,
+                   rollback_at: datetime | None = None) -> Change | None:
+    """`new` replaced `old`. With `rollback_at`, `new` is an older template made current again
+    (kubectl rollout undo bumps its revision): a rollback at that time."""
+    at = rollback_at or new.created_at
+    if at is None or old is None:
         return None
     kind = new.owner_kind
     subject = f"{kind.lower()} {new.namespace}/{new.owner_name}"
@@ -106,22 +110,81 @@ def rollout_change(new: Revision, old: Revision | None, workload: Workload | Non
     details = {"from": before, "to": after, "new": new.name, "old": old.name, "new_hash": new.hash,
                "old_hash": old.hash, "revision": str(new.revision), "template": ", ".join(others),
                "new_ready": str(new.ready), "new_desired": str(new.desired), "old_ready": str(old.ready),
-               "old_desired": str(old.desired)}
+               "old_desired": str(old.desired), "namespace": new.namespace, "name": new.owner_name,
+               "workload_kind": kind, "rollback": "true" if rollback_at else ""}
     ref = "workload:" + workload_ref(kind, new.namespace, new.owner_name, new.context, multi)
-    return Change(new.created_at, "rollout", _t(subject), _t(f"revision {new.revision} at {hhmm(new.created_at)}: "
-                                                             f"{what}{counts}", 400),
+    head = (f"rollback to revision {new.revision} at {hhmm(at)} ({new.name} serves again)" if rollback_at
+            else f"revision {new.revision} at {hhmm(at)}")
+    return Change(at, "rollout", _t(subject), _t(f"{head}: {what}{counts}", 400),
                   (ref,), {k: _t(v, 300) for k, v in details.items()}, new.context)
 
 
-def rollout_changes(snapshot: Snapshot, since: datetime, multi: bool) -> list[Change]:
+def is_rollback(change: Change) -> bool:
+    return change.kind == "rollout" and change.details.get("rollback") == "true"
+
+
+def _rollback_at(snapshot: Snapshot, current: Revision, replaced: Revision, previous: Snapshot | None,
+                 multi: bool) -> datetime:
+    """When `current` (an older template) became current again after `replaced`: the deployment
+    controller's scale-up of it, else the workload's Progressing condition, else what a previous
+    refresh saw, else no earlier than `replaced` was created (a lower bound: nothing dates it)."""
+    floor = replaced.created_at or snapshot.taken_at
+    times = [e.first_seen or e.last_seen for e in snapshot.events
+             if e.reason == "ScalingReplicaSet" and e.involved_name == current.owner_name
+             and e.namespace == current.namespace and e.context == current.context
+             and f" {current.name} " in f" {e.message} " and "up" in e.message.lower()]
+    after = sorted(t for t in times if t is not None and t >= floor)
+    if after:
+        return after[0]
+    w = _workloads(snapshot).get((current.context, current.workload_key))
+    cond = next((c[4] for c in (w.conditions if w else ()) if c[0] == "Progressing" and c[4] is not None), None)
+    if cond is not None and cond >= floor:
+        return cond
+    ref = "workload:" + workload_ref(current.owner_kind, current.namespace, current.owner_name, current.context, multi)
+    seen = next((c.at for c in (previous.changes if previous is not None else ())
+                 if is_rollback(c) and ref in c.refs and c.details.get("new") == current.name), None)
+    return seen or floor
+
+
+def rollout_changes(snapshot: Snapshot, since: datetime, multi: bool,
+                    previous: Snapshot | None = None) -> list[Change]:
     workloads = _workloads(snapshot)
     out = []
     for (ctx, key), revs in revisions_by_workload(snapshot.revisions).items():
+        w = workloads.get((ctx, key))
+        back = _rollback(snapshot, revs, w, since, multi, previous)
+        undone = revs[-2] if _rolled_back(revs) else None
         for old, new in zip(revs, revs[1:], strict=False):
+            if new is undone or old is undone and new is revs[-1]:
+                continue  # told by the rollback: what it undid, and the template serving again
             if new.created_at is not None and new.created_at >= since:
-                c = rollout_change(new, old, workloads.get((ctx, key)), multi)
+                c = rollout_change(new, old, w, multi)
                 if c is not None:
                     out.append(c)
+        out += back
+    return out
+
+
+def _rolled_back(revs: list[Revision]) -> bool:
+    current, replaced = (revs[-1], revs[-2]) if len(revs) > 1 else (None, None)
+    return (current is not None and replaced is not None and current.created_at is not None
+            and replaced.created_at is not None and current.created_at < replaced.created_at)
+
+
+def _rollback(snapshot: Snapshot, revs: list[Revision], w: Workload | None, since: datetime, multi: bool,
+              previous: Snapshot | None) -> list[Change]:
+    """The newest revision older (by creation) than the one before it: an old template made current
+    again, i.e. a rollback. The rollout it undid is a change too: its revision number was taken over."""
+    if not _rolled_back(revs):
+        return []
+    current, replaced = revs[-1], revs[-2]
+    out = []
+    at = _rollback_at(snapshot, current, replaced, previous, multi)
+    if at >= since and (c := rollout_change(current, replaced, w, multi, rollback_at=at)) is not None:
+        out.append(c)
+    if replaced.created_at and replaced.created_at >= since \
+            and (c := rollout_change(replaced, current, None, multi)) is not None:
+        out.append(c)  # the rollout that was undone, from the template that serves again
     return out
 
 
@@ -314,7 +377,7 @@ def build_changes(snapshot: Snapshot, previous: Snapshot | None = None,
     out = [replace(c, subject=_t(c.subject), summary=_t(c.summary, 300),
                    details={k: _t(v, 300) for k, v in c.details.items()})
            for c in snapshot.changes if c.at >= since or c.kind in ("rollout-stalled", "rollout-paused")]
-    out += rollout_changes(snapshot, since, multi)
+    out += rollout_changes(snapshot, since, multi, previous)
     out += workload_changes(snapshot, previous, since, multi)
     out += _scale_events(snapshot, since, multi)
     out += _node_changes(snapshot.nodes, previous, now, since, multi)

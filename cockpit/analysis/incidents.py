@@ -22,18 +22,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cockpit.analysis.changes import (
     DEFAULT_WINDOW_S,
     build_changes,
     hhmm,
     is_multi,
+    is_rollback,
     node_ref,
     pod_ref,
     workload_ref,
 )
-from cockpit.analysis.correlate import alert_services, ns_ok, workload_of
+from cockpit.analysis.correlate import alert_services, names_match, ns_ok, workload_of
 from cockpit.analysis.incident_finish import assign_ids, burn_text, finish, min_time, rank_key
 from cockpit.analysis.incident_finish import evidence_id as evidence_id  # public here too
 from cockpit.analysis.incident_lookup import Lookup
@@ -441,18 +442,78 @@ def _slos(cx: Context, lk: Lookup) -> None:
             continue
         di = _pick_index(cx, lk.services.query([s.service.lower()], s.namespace, strict_ns=bool(s.namespace)))
         if di is None:
-            target = Draft("slo", f"slo:{s.service}/{s.name}", cause_kind="hypothesis")
-            target.title = _t(f"{s.service} {s.name} SLO burning with no failing pod on screen")
-            target.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy: "
-                              f"a dependency, bad requests or a change outside the cluster", 400)
-            query = s.queries.get("5m") or s.queries.get("1h") or ""
-            target.next_step = _t("roll back the last change to its path if there is one; then see which requests "
-                                  "fail" + (f": {query}" if query else " (error ratio by route and status code)"), 500)
-            target.severity = "critical" if s.status == "page" else "warning"
-            cx.drafts.append(target)
+            cx.drafts.append(_burn_alone(cx, s))
             di = len(cx.drafts) - 1
+            lk.add_draft(di, cx.drafts[di])  # the workload it cites: its service's other SLOs join it
         cx.drafts[di].slos.append(s)
         lk.add_slo(di, s)
+
+
+def _burn_alone(cx: Context, s: SLOStatus) -> Draft:
+    """A burning SLO no failing row explains. A rollout or rollback of a workload serving it in the
+    window is the suspect (healthy pods do not clear a version that returns errors); else a dependency."""
+    d = Draft("slo", f"slo:{s.service}/{s.name}", cause_kind="hypothesis")
+    d.severity = "critical" if s.status == "page" else "warning"
+    query = s.queries.get("5m") or s.queries.get("1h") or ""
+    which = f": {query}" if query else " (error ratio by route and status code)"
+    path = _path_rollouts(cx, s)
+    if not path:
+        d.title = _t(f"{s.service} {s.name} SLO burning with no failing pod on screen")
+        d.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy: "
+                     f"a dependency, bad requests or a change outside the cluster", 400)
+        d.next_step = _t("roll back the last change to its path if there is one; then see which requests fail"
+                         + which, 500)
+        return d
+    last = path[0]
+    det = last.details
+    wkind, ns, wname = det.get("workload_kind", "Deployment"), det.get("namespace", ""), det.get("name", "")
+    d.workloads += [w for w in cx.snapshot.workloads if (w.kind, w.namespace, w.name) == (wkind, ns, wname)
+                    and not any(w in x.workloads for x in cx.drafts)][:1]
+    d.cause_changes = path[:2]
+    what = f"{det.get('from', '?')} → {det.get('to', '?')}"
+    b5, b1 = s.burn_rates.get("5m"), s.burn_rates.get("1h")
+    easing = b5 is not None and b1 is not None and b5 < b1 / 2
+    target = f"{wkind.lower()}/{wname} -n {ns}"
+    if is_rollback(last):
+        undone = next((c for c in path[1:] if not is_rollback(c)), None)
+        after = f" after its rollout at {hhmm(undone.at)}" if undone is not None else ""
+        d.title = _t(f"{s.service} {s.name} SLO still burning after the rollback of {wname}")
+        d.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy; {last.subject} was "
+                     f"rolled back at {hhmm(last.at)} ({what}){after}"
+                     + _since_rollback(cx.now - last.at, b5 if easing else None), 500)
+        d.next_step = _t(f"confirm the rollback holds: the 5m error ratio should fall under the objective{which}; "
+                         f"if it stays up, the version was not the cause: check what {wname} depends on", 500)
+    else:
+        d.title = _t(f"{s.service} {s.name} SLO burning after the rollout of {wname}")
+        d.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy; {last.subject} "
+                     f"rolled out {what} at {hhmm(last.at)}, the last change on its path: a new version can "
+                     f"return errors from ready pods", 500)
+        d.next_step = _t(f"roll back: kubectl rollout undo {target}; then see which requests fail{which}", 500)
+    d.started_at = min_time(last.at if not is_rollback(last) else None, *(c.at for c in path[1:]))
+    return d
+
+
+def _since_rollback(age: timedelta, eased_to: float | None) -> str:
+    """What the burn says about a rollback: eased (the long windows hold the old errors), too soon to
+    tell (younger than the 5m window), or not eased (look beyond the version)."""
+    if eased_to is not None:
+        return f"; the 5m burn is down to {eased_to:.1f}x: the longer windows still hold the errors from before it"
+    if age < timedelta(minutes=5):
+        old = f"{int(age.total_seconds() // 60)} min" if age >= timedelta(minutes=1) else "under a minute"
+        return f"; it is {old} old, too soon for even the 5m window to show it"
+    return "; the burn has not eased since: look beyond the version (a dependency, bad requests)"
+
+
+def _path_rollouts(cx: Context, s: SLOStatus) -> list[Change]:
+    """Rollouts and rollbacks of the window of the workload serving an SLO's service, newest first:
+    its name is the service's (or the service plus a dash suffix), in the SLO's namespace."""
+    svc = s.service.lower()
+    found = [c for c in cx.changes if c.kind == "rollout" and names_match(svc, c.details.get("name", "").lower())
+             and ns_ok(s.namespace, c.details.get("namespace", ""))]
+    if not found:
+        return []
+    first = found[0].refs
+    return [c for c in found if c.refs == first]  # one workload: the one changed last
 
 
 # -- rule 5: alerts --------------------------------------------------------------------------------

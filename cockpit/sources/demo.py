@@ -341,7 +341,8 @@ def _revisions(w: DemoWorld) -> list[Revision]:
         return Revision("ReplicaSet", "shop", f"checkout-api-{hash_}", "Deployment", "checkout-api", revision,
                         created, images, template, desired, ready, hash_, CONTEXT)
 
-    good = rs(GOOD_RS, 6, w.now() - timedelta(days=4), GOOD_IMAGE, good_ready, good_ready)
+    # kubectl rollout undo makes the old ReplicaSet current again under the next revision number
+    good = rs(GOOD_RS, 8 if t >= 330 else 6, w.now() - timedelta(days=4), GOOD_IMAGE, good_ready, good_ready)
     if t < 90:
         return [good]
     return [good, rs(BAD_RS, 7, w.at(90), BAD_IMAGE, bad, 1 if 120 < t < 150 else 0)]
@@ -353,10 +354,10 @@ def _events(w: DemoWorld) -> list[Event]:
 
     def add(kind: str, name: str, typ: str, reason: str, msg: str, count: int = 1, first: float = 0,
             ns: str = "shop", source: str = "kubelet") -> None:
-        ev.append(Event(ns, kind, name, typ, reason, msg, count, w.at(first), w.now() - timedelta(seconds=5),
-                        source, CONTEXT))
+        last = w.at(first) if count == 1 else w.now() - timedelta(seconds=5)  # a one-off is not seen again
+        ev.append(Event(ns, kind, name, typ, reason, msg, count, w.at(first), last, source, CONTEXT))
 
-    if 90 <= t < 390:
+    if 90 <= t:
         add("Deployment", "checkout-api", "Normal", "ScalingReplicaSet",
             f"Scaled up replica set checkout-api-{BAD_RS} to 1", first=90, source="deployment-controller")
     if 150 <= t < 330:
@@ -369,7 +370,9 @@ def _events(w: DemoWorld) -> list[Event]:
             "oom_score_adj:936", count=int((t - 140) // 20) + 1, first=150, ns="", source="kernel-monitor")
     if 120 <= t < 390:
         add("Node", "node-3", "Warning", "EvictionThresholdMet", "Attempting to reclaim memory", first=120, ns="")
-    if 330 <= t < 390:
+    if 330 <= t:  # the rollback; its events outlive the recovery (the window is hours)
+        add("Deployment", "checkout-api", "Normal", "ScalingReplicaSet",
+            f"Scaled up replica set checkout-api-{GOOD_RS} to 2 from 1", first=330, source="deployment-controller")
         add("Deployment", "checkout-api", "Normal", "ScalingReplicaSet",
             f"Scaled down replica set checkout-api-{BAD_RS} to 0 from 3", first=330, source="deployment-controller")
     pending = _pending_pod(w)

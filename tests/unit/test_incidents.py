@@ -363,3 +363,46 @@ def test_after_a_configmap_edit_the_step_restores_the_configmap_not_the_template
     assert "rollout undo" not in inc.next_step, inc.next_step
     assert "restore configmap shop/api-config to its last known good data" in inc.next_step.lower()
     assert "kubectl rollout restart deployment/api -n shop" in inc.next_step
+
+
+# -- a rollback is a change; a burning SLO with healthy pods cites the rollout on its path ----------
+def _rs(name: str, revision: int, created: float, image: str, ready: int) -> Revision:
+    return Revision("ReplicaSet", "shop", name, "Deployment", "cart", revision, ago(created), (("app", image),),
+                    {"image of app": image}, ready, ready, name.rsplit("-", 1)[-1], "ctx")
+
+
+def test_an_old_replicaset_made_current_again_is_a_rollback_with_its_time() -> None:
+    from cockpit.model import Event
+
+    old = _rs("cart-5d8f7", 9, 86400 * 5, "cart:1.8.0", 3)  # revision bumped by kubectl rollout undo
+    bad = _rs("cart-7c9d5", 8, 900, "cart:1.9.0", 0)
+    up = Event("shop", "Deployment", "cart", "Normal", "ScalingReplicaSet", "Scaled up replica set cart-5d8f7 to 3",
+               1, ago(300), ago(300), "deployment-controller", "ctx")
+    s = snap(revisions=(old, bad), events=(up,), workloads=(Workload("Deployment", "shop", "cart", 3, 3, 3, 3, "ctx"),))
+    rollouts = [c for c in s.changes if c.kind == "rollout"]
+    back = next(c for c in rollouts if c.details.get("rollback") == "true")
+    assert back.at == ago(300) and "rollback to revision 9" in back.summary
+    assert "cart:1.9.0 → cart:1.8.0" in back.summary
+    undone = next(c for c in rollouts if c is not back)
+    assert undone.at == ago(900) and "cart:1.8.0 → cart:1.9.0" in undone.summary
+
+
+def test_a_burning_slo_whose_workload_rolled_out_cites_the_rollout() -> None:
+    old = _rs("cart-5d8f7", 3, 86400 * 5, "cart:1.8.0", 0)
+    new = _rs("cart-7c9d5", 4, 600, "cart:1.9.0", 3)
+    healthy = tuple(pod("shop", f"cart-7c9d5-{i:05d}", owner=("ReplicaSet", "cart-7c9d5"), age=500) for i in range(3))
+    s = snap(pods=healthy, revisions=(old, new), slos=(slo("cart", "page", 16.0, "shop"),),
+             workloads=(Workload("Deployment", "shop", "cart", 3, 3, 3, 3, "ctx"),))
+    [inc] = s.incidents
+    assert inc.cause_kind == "hypothesis" and "rolled out cart:1.8.0 → cart:1.9.0" in inc.cause
+    assert "kubectl rollout undo deployment/cart -n shop" in inc.next_step
+    assert inc.changes and inc.changes[0].kind == "rollout" and inc.members.workloads == ("deployment/shop/cart",)
+
+
+def test_demo_recovery_cites_the_rollback_and_the_rollout_it_undid() -> None:
+    s = demo_hub(DemoWorld(start_s=400, frozen=True)).snapshot()  # rolled back at 330 s, SLO still burning
+    back = next(c for c in s.changes if c.kind == "rollout" and c.details.get("rollback") == "true")
+    assert "checkout-api:v2.14.0 → registry.example.com/shop/checkout-api:v2.13.2" in back.summary
+    burn = next(i for i in s.incidents if "checkout/availability" in i.members.slos)
+    assert "rolled back at" in burn.cause and "a change outside the cluster" not in burn.cause
+    assert {c.kind for c in burn.changes} >= {"rollout"} and "5m burn is down" in burn.cause
