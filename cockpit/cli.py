@@ -111,7 +111,7 @@ def check_urls(args: argparse.Namespace, env: dict[str, str] | None = None) -> N
     for name, value in given:
         problem = url_problem(value)
         if problem:
-            raise ConfigError(f"{name} {shown(value)}: {explain(problem)}")
+            raise ConfigError(f"{name} {shown(value)}: {explain(problem, name)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -319,7 +319,7 @@ def url(value: Any, where: Where) -> str:
 
     problem = url_problem(text(value, where))
     if problem:
-        raise where.error(f"is {explain(problem)}, got {shown(value)}")
+        raise where.error(f"is {explain(problem, where.within + where.key)}, got {shown(value)}")
     return value
 
 

@@ -27,12 +27,19 @@ def url_problem(value: str) -> str:
     return ""
 
 
-def explain(problem: str) -> str:
-    """'not a URL (no host; e.g. http://prometheus:9090)'."""
-    return f"not a URL ({problem}; e.g. {EXAMPLE})"
+def explain(problem: str, name: str = "") -> str:
+    """'not a URL (no host; e.g. http://prometheus:9090)', the example fitting the flag or key `name`."""
+    return f"not a URL ({problem}; e.g. {example_for(name)})"
 
 
 EXAMPLE = "http://prometheus:9090"
+EXAMPLES = {"alertmanager": "http://alertmanager:9093", "victoria": "http://victoriametrics:8428"}
+
+
+def example_for(name: str) -> str:
+    """The example URL for a flag, variable or config key: an Alertmanager's for --alertmanager."""
+    low = name.lower()
+    return next((url for key, url in EXAMPLES.items() if key in low), EXAMPLE)
 
 
 def shown(value: str, limit: int = 80) -> str:
