@@ -62,3 +62,32 @@ async def test_an_empty_silences_view_says_so(app_factory):
         await pilot.pause(0.2)
         assert isinstance(app.screen, SilencesScreen)
         assert any("No silences" in line for line in screen_lines(app)), screen_lines(app)
+
+
+async def test_the_logs_header_shows_search_and_follow_state_at_80_and_120(app_factory):
+    from cockpit.ui.screens.logs import LogsScreen
+
+    for size in ((80, 24), (120, 40)):
+        app: CockpitApp = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await pilot.press("2", "l")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, LogsScreen)
+            await pilot.press("f", "p", "slash", *"OutOfMemory", "enter")
+            await pilot.pause(0.3)
+            top = "\n".join(screen_lines(app)[:3])
+            for state in ("/OutOfMemory:", "matches", "following", "PREVIOUS"):
+                assert state in top, (size, top)
+
+
+async def test_c_in_logs_of_a_one_container_pod_says_there_is_nothing_to_switch_to(app_factory):
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2", "l")
+        await pilot.pause(0.3)
+        assert len(app.screen.containers) == 1
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        assert any("one container" in n.message for n in app._notifications), list(app._notifications)

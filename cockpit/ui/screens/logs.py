@@ -73,19 +73,21 @@ class LogsScreen(Screen):
         return self.containers[self.container_index] or None
 
     def _render_header(self, note: str = "") -> None:
+        # What changes with a key (search, follow, previous) comes before what does not, so a
+        # narrow terminal cuts the fixed part: the search state must stay visible.
         parts = [f" Logs · {sanitize_line(self.pod_title, 100)}"]
+        if self.search_text:
+            parts.append(f"/{sanitize_line(self.search_text, 40)}: {len(self.match_rows)} matches")
+        if self.follow:
+            parts.append("following")
+        if self.previous:
+            parts.append("PREVIOUS container")
+        if note:
+            parts.append(note)
         if self.container:
             parts.append(f"container {sanitize_line(self.container, 60)}"
                          + (f" ({self.container_index + 1}/{len(self.containers)}, c switches)" if len(self.containers) > 1 else ""))
         parts.append(f"tail {self.tail}")
-        if self.previous:
-            parts.append("PREVIOUS container")
-        if self.follow:
-            parts.append("following")
-        if self.search_text:
-            parts.append(f"/{sanitize_line(self.search_text, 40)}: {len(self.match_rows)} matches")
-        if note:
-            parts.append(note)
         self.header.update(Text(" · ".join(parts) + " ", style="bold reverse"))
 
     @work(thread=True, exclusive=True, group="logs")
@@ -135,6 +137,10 @@ class LogsScreen(Screen):
         self._render_header()
 
     def action_next_container(self) -> None:
+        if len(self.containers) < 2:  # say why nothing changes rather than reload the same logs
+            name = f" ({sanitize_line(self.container, 60)})" if self.container else ""
+            self.notify(f"this pod has one container{name}: nothing to switch to", timeout=3)
+            return
         self.container_index = (self.container_index + 1) % len(self.containers)
         self.load()
 
