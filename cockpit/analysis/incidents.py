@@ -412,7 +412,7 @@ def _example_pod(d: Draft, rollout: Change | None) -> str:
     pods = [p for p, pr in d.pods if pr is not None] or [p for p, _ in d.pods]
     if rollout is not None:
         pods = [p for p in pods if _of_revision(p, rollout)] or pods
-    return pods[0].name if pods else ""
+    return min(p.name for p in pods) if pods else ""  # the first member, as the UI and Marcus list them
 
 
 # -- which draft a label names ------------------------------------------------------------------
