@@ -18,16 +18,29 @@ from cockpit.advisor.base import AdvisorChunk, AdvisorRequest, ScreenState
 from cockpit.advisor.evidence import Known, StreamCheck, as_chunks, count_text
 from cockpit.advisor.persona import Persona, load_persona
 from cockpit.analysis.analyzers import analyze, burn_text
+from cockpit.analysis.changes import is_multi, workload_ref
 from cockpit.analysis.correlate import workload_of
 from cockpit.analysis.incidents import (
     incident_of,
     member_key_of_alert,
+    member_key_of_node,
     member_key_of_pod,
     member_key_of_slo,
 )
 from cockpit.analysis.problems import CONFIG_REASONS, PULL_REASONS, lacked_resource
 from cockpit.analysis.sanitize import sanitize_line
-from cockpit.model import Alert, Change, Finding, Incident, Pod, SLOStatus, Snapshot, severity_rank
+from cockpit.model import (
+    Alert,
+    Change,
+    Finding,
+    Incident,
+    Node,
+    Pod,
+    SLOStatus,
+    Snapshot,
+    Workload,
+    severity_rank,
+)
 
 CHUNK_WORDS = 4
 MAJOR = 5  # incidents told in full; the rest share the "Also" line
@@ -552,6 +565,8 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
     focused = next(((pane, item) for pane, item in pick if item is not None and pane == screen.focused), None)
     incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
     if focused is None:
+        if (lines := _named_answer(snap, request.question, incidents)) is not None:
+            return "\n".join(_unique(lines + blind_spots(screen)))
         named = asked_about(request.question, snap, incidents)
         if not named:
             return overview(screen, persona)
@@ -565,6 +580,80 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
         lines = _slo_answer(snap, item, incidents)
     lines += blind_spots(screen)
     return "\n".join(_unique(lines))
+
+
+def _named_answer(snap: Snapshot, question: str, incidents: Sequence[Incident]) -> list[str] | None:
+    """A question naming a row (`cockpit ask` has no selection) is answered about that row; a name that
+    exists nowhere is said so, plainly. None when the question names nothing: the overview answers."""
+    from cockpit.advisor.offline_named import SILENCE_WORDS, not_seen_lines, resolve, silence_lines
+
+    named = resolve(question, snap)
+    lines = not_seen_lines(named.unknown, snap)
+    if named.alerts:
+        same = [a for a in named.alerts if a.name == named.alerts[0].name]
+        if SILENCE_WORDS.search(question):
+            return lines + silence_lines(snap, same, incidents)
+        first = next((a for a in same if a.state == "firing" and not a.silenced), same[0])
+        return lines + _alert_answer(snap, first, incidents)
+    if named.pods:
+        return lines + _pod_answer(snap, named.pods[0], incidents)
+    if named.nodes:
+        node = named.nodes[0]
+        inc = incident_of(incidents, member_key_of_node(snap, node))
+        return lines + (_focus_answer(snap, [inc], incidents) if inc is not None else _node_lines(snap, node))
+    if named.workloads:
+        w = named.workloads[0]
+        inc = _workload_incident(snap, w, incidents)
+        return lines + (_focus_answer(snap, [inc], incidents) if inc is not None else _workload_lines(snap, w))
+    if named.slos:
+        return lines + _slo_answer(snap, named.slos[0], incidents)
+    if not lines:
+        return None
+    if incidents:
+        top = incidents[0]
+        lines.append(f"What I do see: {len(incidents)} incident{'s' * (len(incidents) != 1)}, the worst "
+                     f"{_s(top.title, 120)} ({top.severity}). Ask me about that, or name a row on screen.")
+    else:
+        lines.append(_calm(snap))
+    return lines
+
+
+def _workload_incident(snap: Snapshot, w: Workload, incidents: Sequence[Incident]) -> Incident | None:
+    """The incident naming a workload, else the one holding its pods."""
+    multi = is_multi(snap)
+    inc = incident_of(incidents, "workload:" + workload_ref(w.kind, w.namespace, w.name, w.context, multi))
+    if inc is not None:
+        return inc
+    mine = (p for p in snap.pods if p.namespace == w.namespace and p.context == w.context
+            and workload_of(p) == (w.kind.lower(), w.name))
+    return next((i for p in mine if (i := incident_of(incidents, member_key_of_pod(snap, p))) is not None), None)
+
+
+def _workload_lines(snap: Snapshot, w: Workload) -> list[str]:
+    kind, ns, name = w.kind.lower(), _s(w.namespace, 64), _s(w.name, 120)
+    lines = [f"{kind} {ns}/{name}: {w.ready}/{w.desired} ready, {w.updated} updated"
+             + (", rollout paused" if w.paused else "") + "."]
+    ref = "workload:" + workload_ref(w.kind, w.namespace, w.name, w.context, is_multi(snap))
+    last = next((c for c in snap.changes if c.kind == "rollout" and ref in c.refs), None)
+    if last is not None:
+        lines.append(f"Last rollout: {_hhmm(last.at)} {_s(last.summary, 240)}.")
+    lines.append("It is in no incident: nothing on screen says it is failing." if w.ready >= w.desired else
+                 f"It is {w.desired - w.ready} short of its replicas, but in no incident: its pods may be starting.")
+    lines.append(f"Next: `kubectl rollout status {kind}/{name} -n {ns}` and `kubectl describe {kind} {name} -n {ns}`.")
+    return lines
+
+
+def _node_lines(snap: Snapshot, node: Node) -> list[str]:
+    name = _s(node.name, 120)
+    bad = [f"{t}={st}" + (f" since {_hhmm(at)}" if at else "") for t, st, _, at in node.conditions
+           if (t == "Ready") != (st == "True")]
+    on = [p for p in snap.pods if p.node == node.name and p.context == node.context]
+    lines = [f"node {name}: {node.status}" + (f", {', '.join(bad)}" if bad else ", no pressure condition")
+             + (", cordoned" if node.unschedulable else "") + f"; {len(on)} pods on it."]
+    lines.append("It is in no incident: nothing on screen says it is failing.")
+    lines.append(f"Next: `kubectl describe node {name}` for its conditions and allocated resources; PromQL: "
+                 f'`kube_node_status_condition{{node="{name}", status="true"}}`.')
+    return lines
 
 
 class OfflineMarcus:

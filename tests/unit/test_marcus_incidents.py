@@ -151,3 +151,58 @@ def test_changed_before_it_lists_only_what_came_before_the_incident():
     assert "Scaled up" not in before, before
     assert any(line.startswith("Since then:") and "Scaled up replica set checkout-api-5c6d7 to 3" in line
                for line in text.splitlines()), text
+
+
+# -- a question naming something: that thing, or plainly "I don't see it" ----------------------------
+@pytest.fixture(scope="module")
+def demo_screen():
+    from cockpit.advisor.base import ScreenState
+    from cockpit.sources.demo import DemoWorld, demo_hub
+
+    snap = demo_hub(DemoWorld(frozen=True)).snapshot()
+    return ScreenState(snapshot=snap, visible_alerts=snap.alerts, visible_pods=snap.pods, visible_slos=snap.slos)
+
+
+def streamed(screen, question: str) -> tuple[str, list[str]]:  # noqa: ANN001
+    import asyncio
+
+    async def run() -> tuple[str, list[str]]:
+        text, usage = "", []
+        async for c in OfflineMarcus().stream(AdvisorRequest(question, screen)):
+            if c.kind in ("text", "mark"):
+                text += c.text
+            elif c.kind == "usage":
+                usage.append(c.text)
+        return text, usage
+
+    return asyncio.run(run())
+
+
+def test_a_name_that_exists_nowhere_is_said_plainly_and_marked(demo_screen):
+    overview = OfflineMarcus().answer_text(AdvisorRequest("anything odd?", demo_screen))
+    text, usage = streamed(demo_screen, "what about payments-db-0?")
+    assert text.startswith("I don't see payments-db-0 (not on screen) on screen (no pod, node"), text
+    assert text != overview and "1 name not on screen" in usage[0]
+    assert text.count("payments-db-0") == 1  # said once, marked once
+
+
+def test_should_i_silence_the_dead_mans_switch(demo_screen):
+    text = OfflineMarcus().answer_text(AdvisorRequest("should I silence Watchdog?", demo_screen))
+    assert text.startswith("Don't silence Watchdog") and "dead man's switch" in text
+    assert "belongs to no incident" in text and 'alertname="Watchdog"' in text
+
+
+def test_silencing_an_alert_that_signals_a_page_level_burn_is_not_yet(demo_screen):
+    burn = next(a for a in demo_screen.snapshot.alerts if a.labels.get("sloth_service"))
+    text = OfflineMarcus().answer_text(AdvisorRequest(f"can I silence {burn.name} for now?", demo_screen))
+    assert text.startswith("Not yet.") and "hides a page-level SLO burn" in text
+    assert "It belongs to incident 1 of" in text and f'alertname="{burn.name}"' in text
+
+
+def test_a_question_naming_a_calm_node_or_workload_is_answered_about_it(demo_screen):
+    calm = next(n for n in demo_screen.snapshot.nodes if not n.pressure)
+    text = OfflineMarcus().answer_text(AdvisorRequest(f"is {calm.name} ok?", demo_screen))
+    assert text.startswith(f"node {calm.name}: Ready") and "in no incident" in text
+    whole = next(w for w in demo_screen.snapshot.workloads if w.desired and w.ready == w.desired)
+    text = OfflineMarcus().answer_text(AdvisorRequest(f"how is {whole.name} doing?", demo_screen))
+    assert text.startswith(f"{whole.kind.lower()} {whole.namespace}/{whole.name}: {whole.ready}/{whole.desired} ready")
