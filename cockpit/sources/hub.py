@@ -311,7 +311,20 @@ class Hub:
         slos: list[SLOStatus] = []
         for s in self.slo_sources:
             slos += self._settle_slos(s, self._call(s.name, "slo", s.fetch_slos, []))
-        return SLOResult(tuple(slos), self._subset(s.name for s in self.slo_sources))
+        probed = self._probe_prometheus()
+        return SLOResult(tuple(slos), self._subset([*(s.name for s in self.slo_sources), *probed]))
+
+    def _probe_prometheus(self) -> list[str]:
+        """A configured Prometheus always has a health line. When Alertmanager brings the alerts,
+        nothing else reports for it (SLO burn, Marcus's PromQL and the hand-over's history use it):
+        probe it with the SLOs (its name, or nothing when an alert source already reports it)."""
+        prom = self.prometheus
+        name = getattr(prom, "name", "")
+        check = getattr(prom, "check", None)
+        if prom is None or not name or check is None or any(s.name == name for s in self.alert_sources):
+            return []
+        self._call(name, "prometheus", check, "")
+        return [name]
 
     def _settle_slos(self, source: SLOSource, got: list[SLOStatus]) -> list[SLOStatus]:
         """An SLO source that cannot read its numbers still lists every SLO it knows, status unknown

@@ -1,9 +1,10 @@
 """SLOs kept as objects in the cluster: Sloth PrometheusServiceLevel and Pyrra ServiceLevelObjective,
 listed in all namespaces of a context and read into SLOSpecs.
 
-A CRD that is not installed (404) is simply absent; a forbidden list (403), an unreachable API server
-or an object whose spec cockpit cannot read becomes a one-line note, never an exception: the pods
-pane owns the context's health and must not fail because SLO objects could not be read.
+A CRD that is not installed (404) is simply absent; a forbidden list (403) or an object whose spec
+cockpit cannot read becomes a one-line note. When no list could be read at all (the API server does
+not answer, every list is forbidden) the lister raises: the context's SLOs are unknown, not zero. The
+catalog catches it; the pods pane owns the context's health and never fails because of it.
 """
 
 from __future__ import annotations
@@ -73,13 +74,15 @@ def _source(context: str, crd: CRD, obj: dict[str, Any]) -> str:
 
 
 def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
-    """(specs, notes) of one context; never raises for a cluster problem."""
+    """(specs, notes) of one context; raises SourceError when none of its SLO lists could be read."""
     specs: list[SLOSpec] = []
     notes: list[str] = []
+    listed = False  # some list answered (404 included: that CRD is known to be absent)
     for crd in CRDS:
         try:
             objects = _list(cluster, crd)
         except NotFoundError:
+            listed = True
             continue  # the CRD is not installed: this cluster keeps no such SLOs
         except ForbiddenError as exc:
             notes.append(sanitize_line(f"{crd.kind}: {' '.join(str(exc).split())}", 300))
@@ -87,6 +90,7 @@ def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
         except SourceError as exc:  # the API server is not answering: the pods pane says so; no 2nd wait
             notes.append(sanitize_line(f"{crd.kind}: {' '.join(str(exc).split())}", 300))
             break
+        listed = True
         for obj in objects:
             obj.setdefault("kind", crd.kind)
             obj.setdefault("apiVersion", f"{crd.group}/{crd.version}")
@@ -94,6 +98,8 @@ def cluster_slos(cluster: Any) -> tuple[list[SLOSpec], list[str]]:
                 specs += specs_from_documents([(_source(cluster.name, crd, obj), obj, crd.reader)])
             except ConfigError as exc:  # one bad object: noted, the others still count
                 notes.append(sanitize_line(str(exc), 300))
+    if not listed:
+        raise SourceError(f"SLO objects of context {cluster.name} could not be listed: {'; '.join(notes)}")
     return specs, notes
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from cockpit.errors import error_text
 from cockpit.model import SLOStatus
 from cockpit.slo.spec import SLOSpec, merge_specs
+from cockpit.sources.base import SourceError
 from cockpit.sources.slo_engine import SLOEngine
 
 # A cluster lister: () -> (specs, notes). Notes are one-line health notes (e.g. a forbidden list).
@@ -39,6 +40,8 @@ class SLOCatalog(SLOEngine):
         self._listing: threading.Thread | None = None
         self._list_lock = threading.Lock()
         self._last: dict[tuple[str, str], SLOStatus] = {}
+        self._listed: dict[int, list[SLOSpec]] = {}  # per lister, its last good listing (kept when it fails)
+        self.unlisted: list[str] = []  # why the last listing of a context failed: its SLOs are unknown
 
     def refresh_specs(self) -> list[SLOSpec]:
         """Files and cluster objects merged. Cluster objects are re-listed in the background once
@@ -70,21 +73,28 @@ class SLOCatalog(SLOEngine):
     def _list_clusters(self) -> None:
         cluster: list[SLOSpec] = []
         notes: list[str] = []
+        unlisted: list[str] = []
         try:
-            for lister in self.listers:
+            for i, lister in enumerate(self.listers):
                 try:
                     found, lister_notes = lister()
-                except Exception as exc:  # one context's failure is a note, never the SLOs'
-                    found, lister_notes = [], [error_text(exc)]
+                    self._listed[i] = list(found)
+                except Exception as exc:  # one context's failure is a note, never the SLOs'; what it
+                    found, lister_notes = self._listed.get(i, []), [error_text(exc)]  # listed before stays
+                    unlisted.append(error_text(exc))
                 cluster += found
                 notes += lister_notes
             with self._list_lock:
-                self._cluster, self._cluster_notes = cluster, notes
+                self._cluster, self._cluster_notes, self.unlisted = cluster, notes, unlisted
         finally:
             self._listing = None
 
     def fetch_slos(self) -> list[SLOStatus]:
         self.refresh_specs()
+        with self._list_lock:
+            unlisted = list(self.unlisted)
+        if unlisted and not self.specs:  # nothing known and a context unread: unknown, never "0 SLOs"
+            raise SourceError("; ".join(unlisted))
         statuses = super().fetch_slos()
         self._last = {s.key: s for s in statuses}
         return statuses

@@ -53,3 +53,28 @@ def test_handover_with_unreadable_pods_says_what_was_not_read(tmp_path: Path, ca
     _, text = run(["handover", *kube, "--since", "1h", "--format", "markdown"], capsys)
     section = text.split("## Incidents", 1)[1].split("\n## ", 1)[0]
     assert "none found; pods could not be read" in section and "none in the journal" not in section
+
+
+def everything_dead(tmp_path: Path) -> list[str]:
+    """Alertmanager, the cluster and Prometheus all configured, none listening; no --slo."""
+    return ["--alertmanager", f"http://127.0.0.1:{free_port()}", "--prometheus", f"http://127.0.0.1:{free_port()}",
+            "--kubeconfig", str(dead_kubeconfig(tmp_path / "kubeconfig"))]
+
+
+def test_slos_of_unlisted_clusters_are_unknown_and_a_dead_prometheus_is_named(tmp_path: Path, capsys,
+                                                                              monkeypatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    flags = everything_dead(tmp_path)
+    prom = flags[flags.index("--prometheus") + 1]
+    code, out = run(["check", *flags], capsys)
+    assert code == 1
+    slo_line = next(line for line in out.splitlines() if line.lstrip("✔✖ ").startswith("slo"))
+    assert slo_line.startswith("✖") and "0 SLOs" not in slo_line and "could not be listed" in slo_line
+    _, text = run(["snapshot", *flags, "--format", "markdown"], capsys)
+    assert "## SLOs unknown" in text and "## SLOs 0" not in text
+    assert "No SLOs in the given specs" not in text
+    sources = text.split("## Sources", 1)[1].split("\n## ", 1)[0]
+    assert f"prometheus {prom}" in sources and "cannot connect" in sources.split(f"prometheus {prom}", 1)[1].split("\n")[0]
+    data = json.loads(run(["snapshot", *flags, "--format", "json"], capsys)[1])
+    assert "slos" in data["unknown"] and f"prometheus {prom}" in data["sources"]
+    assert data["sources"][f"prometheus {prom}"] != "ok"

@@ -35,11 +35,23 @@ class SLOsPane(Pane):
         self.shown = ordered
         self.slos = {rows.slo_key(s): s for s in ordered}
         self.table.set_items([(rows.slo_key(s), (s, s.key in self.highlight)) for s in ordered])
-        self.set_title(rows.slos_title(slos), health, configured)
-        self.set_message(self.empty_message(
-            len(ordered), len(slos),
-            "No SLOs configured: start cockpit with --slo FILE (Sloth, OpenSLO or Pyrra YAML) and --prometheus URL.",
-            "No SLOs in the given specs."))
+        # Prometheus's own probe line rides with the SLOs' health (the header shows it); the count's
+        # trust is the SLO sources' alone: with specs, a dead Prometheus fails them too
+        self.set_title(rows.slos_title(slos), [h for h in health if h.kind != "prometheus"], configured)
+        self.set_message(self.empty_message(len(ordered), len(slos), *self.empty_texts()))
+
+    def empty_texts(self) -> tuple[str, str]:
+        """(not configured hint, empty text), saying only what is true of this run's flags."""
+        try:
+            config = getattr(self.app, "config", None)
+        except Exception:  # no app (a bare pane in a test): the general wording
+            config = None
+        prom, specs = bool(getattr(config, "prometheus", "")), bool(getattr(config, "slos", ()))
+        need = "--slo FILE (Sloth, OpenSLO or Pyrra YAML)" + ("" if prom else " and --prometheus URL")
+        hint = f"No SLOs configured: start cockpit with {need}."
+        if specs:
+            return hint, "No SLOs in the given specs."
+        return hint, "No SLOs found: no --slo FILE given and no Sloth or Pyrra SLO objects in the clusters."
 
     @property
     def selected(self) -> SLOStatus | None:
