@@ -326,9 +326,19 @@ def _waiting(pod: Pod) -> str:
     return "config" if reasons & CONFIG_REASONS else ""
 
 
+MIND_PATH = {  # a burn with healthy pods whose cause cites the rollout / rollback on its path
+    "rollout": "What would change my mind: the error ratio already up before the rollout. Then the new version "
+               "is a coincidence and the cause is something it depends on.",
+    "rollback": "What would change my mind: the 5m burn still above 1x five minutes after the rollback. Then the "
+                "version was not the cause: look at what the service depends on.",
+}
+
+
 def _mind(inc: Incident | None, pod: Pod | None) -> str:
     if inc is None:
         return ""
+    if inc.kind == "slo" and (path := next((c for c in inc.changes if c.kind == "rollout"), None)) is not None:
+        return MIND_PATH["rollback" if path.details.get("rollback") == "true" else "rollout"]
     if pod is not None and inc.kind in ("workload", "rollout") and (kind := _waiting(pod)):
         return MIND_POD[kind]
     return MIND.get(inc.kind, "")

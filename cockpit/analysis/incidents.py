@@ -20,7 +20,7 @@ incident_members.py (which incident a row belongs to, for the UI and Marcus).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -477,20 +477,33 @@ def _burn_alone(cx: Context, s: SLOStatus) -> Draft:
     if is_rollback(last):
         undone = next((c for c in path[1:] if not is_rollback(c)), None)
         after = f" after its rollout at {hhmm(undone.at)}" if undone is not None else ""
-        d.title = _t(f"{s.service} {s.name} SLO still burning after the rollback of {wname}")
+        d.title = _t(f"{s.service} {s.name} SLO still burning after the rollback of {wname} {_tags(det)}".rstrip())
         d.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy; {last.subject} was "
                      f"rolled back at {hhmm(last.at)} ({what}){after}"
                      + _since_rollback(cx.now - last.at, b5 if easing else None), 500)
         d.next_step = _t(f"confirm the rollback holds: the 5m error ratio should fall under the objective{which}; "
                          f"if it stays up, the version was not the cause: check what {wname} depends on", 500)
     else:
-        d.title = _t(f"{s.service} {s.name} SLO burning after the rollout of {wname}")
+        d.title = _t(f"{s.service} {s.name} SLO burning after the rollout of {wname} {_tags(det)}".rstrip())
         d.cause = _t(f"{s.service}/{s.name} {burn_text(s)} while the pods serving it look healthy; {last.subject} "
                      f"rolled out {what} at {hhmm(last.at)}, the last change on its path: a new version can "
                      f"return errors from ready pods", 500)
         d.next_step = _t(f"roll back: kubectl rollout undo {target}; then see which requests fail{which}", 500)
     d.started_at = min_time(last.at if not is_rollback(last) else None, *(c.at for c in path[1:]))
     return d
+
+
+def _tag(image: str) -> str:
+    """"registry/x/api:v2.14.0" -> "v2.14.0": the part of an image a title needs."""
+    tail = image.rsplit("/", 1)[-1]
+    return tail.split("@", 1)[0].rsplit(":", 1)[-1] if ":" in tail else tail
+
+
+def _tags(details: Mapping[str, str]) -> str:
+    before, after = details.get("from", ""), details.get("to", "")
+    if "," in before or "," in after:  # several containers: the cause has them all
+        return ""
+    return f"{_tag(before)} → {_tag(after)}" if before and after else ""
 
 
 def _since_rollback(age: timedelta, eased_to: float | None) -> str:
