@@ -311,6 +311,10 @@ def cmd_snapshot(config: Config, fmt: str) -> int:
 # -- check --------------------------------------------------------------------------------------------
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def cmd_check(config: Config) -> int:
     from cockpit.model import source_label
     from cockpit.sources.base import Checkable
@@ -339,11 +343,11 @@ def cmd_check(config: Config) -> int:
             if check is not None:
                 detail = check()
             elif hasattr(s, "fetch_alerts"):
-                detail = f"{len(s.fetch_alerts())} alerts"
+                detail = counted(len(s.fetch_alerts()), "alert")
             elif hasattr(s, "list_pods"):
-                detail = f"{len(s.list_pods())} pods"
+                detail = counted(len(s.list_pods()), "pod")
             else:
-                detail = f"{len(s.fetch_slos())} SLOs"
+                detail = counted(len(s.fetch_slos()), "SLO")
             print(f"✔ {source_label(s.name, getattr(s, 'kind', ''))}: {detail}")
         except Exception as exc:
             failed += 1

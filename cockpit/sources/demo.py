@@ -580,6 +580,11 @@ class DemoRules:
     def fetch_alerts(self) -> list[Alert]:
         return self.world.alerts(pending=True)
 
+    def check(self) -> str:
+        """`cockpit check`: what this source is, so "0" is not read as "nothing fires"."""
+        n = len(self.fetch_alerts())
+        return f"rules only, {n} pending alert{'s' * (n != 1)}; firing alerts come from the demo Alertmanager"
+
 
 class DemoPrometheus:
     """SLO source of the demo (Sloth-style recording rules on a simulated Prometheus)."""

@@ -170,3 +170,14 @@ def test_silence_ids_stay_distinct_in_the_8_characters_the_ui_shows():
     req = SilenceRequest((Matcher("alertname", "Watchdog"),), 3600, "me", "test")
     ids = [world.add_silence(req).id for _ in range(3)]
     assert len({i[:8] for i in ids}) == 3, ids
+
+
+def test_check_says_what_the_demo_rules_source_is_not_0_alerts(capsys) -> None:
+    from cockpit.cli import main
+
+    assert main(["check", "--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rules = next(line for line in lines if "demo-rules" in line)
+    assert "0 alerts" not in rules and "rules only" in rules and "Alertmanager" in rules, rules
+    am = next(line for line in lines if "demo-alertmanager" in line)
+    assert int(am.split(": ", 1)[1].split()[0]) > 0  # the firing alerts are counted where they come from
