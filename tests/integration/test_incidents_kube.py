@@ -344,3 +344,32 @@ def test_scenario_objects_read_back_through_the_clients_typed_models(world: tupl
     body = json.loads(_send(api, "/api/v1/configmaps", [], (5, 30), METADATA_ACCEPT).data)
     assert body["kind"] == "PartialObjectMetadataList" and "data" not in body["items"][0]
     api.close()
+
+
+# -- a rollback: the old ReplicaSet current again under a bumped revision ---------------------------
+def test_a_rollback_is_a_change_dated_by_the_controller_with_the_rollout_it_undid(world: tuple[FakeKube, Hub]) -> None:
+    """kubectl rollout undo: the old ReplicaSet (days old) takes revision 6, the undone one (10 min old)
+    keeps 5; the deployment controller's ScalingReplicaSet event dates the rollback."""
+    fk, hub = world
+    old, new = "registry.example.com/catalog-api:2.3.1", "registry.example.com/catalog-api:2.4.0"
+    pods = [sc.deploy_pod("shop", "catalog-api", "5d8f7a6b3", f"o{i}", fx.running("app", old), created_ago=240)
+            for i in range(3)]
+    scaled = {"metadata": {"name": "catalog-api.rollback", "namespace": "shop", "creationTimestamp": sc.iso(300)},
+              "involvedObject": {"kind": "Deployment", "name": "catalog-api", "namespace": "shop", "apiVersion": "apps/v1"},
+              "type": "Normal", "reason": "ScalingReplicaSet",
+              "message": "Scaled up replica set catalog-api-5d8f7a6b3 to 3 from 1", "count": 1,
+              "firstTimestamp": sc.iso(300), "lastTimestamp": sc.iso(300), "eventTime": None,
+              "source": {"component": "deployment-controller"}}
+    fk.load({"nodes": [sc.node("node-a")], "pods": pods, "events": [scaled],
+             "deployments": [sc.deployment("shop", "catalog-api", 3, 3, old)],
+             "replicasets": [sc.replicaset("shop", "catalog-api", "5d8f7a6b3", old, 6, 86400 * 3, 3, 3),
+                             sc.replicaset("shop", "catalog-api", "7c9d5b6f4", new, 5, 600, 0, 0)]})
+    snap = _snap(hub)
+    rollouts = [c for c in snap.changes if c.kind == "rollout"]
+    back = next(c for c in rollouts if c.details.get("rollback") == "true")
+    assert abs((back.at - (datetime.now(UTC) - timedelta(seconds=300))).total_seconds()) < 5
+    assert "rollback to revision 6" in back.summary and "catalog-api:2.4.0 → registry.example.com/catalog-api:2.3.1" \
+        in back.summary
+    undone = next(c for c in rollouts if c is not back)
+    assert "revision 5" in undone.summary and "2.3.1 → registry.example.com/catalog-api:2.4.0" in undone.summary
+    assert snap.incidents == ()  # rolled back and healthy: a change, not a problem
