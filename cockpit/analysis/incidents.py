@@ -400,6 +400,7 @@ def _describe_workload(cx: Context, d: Draft, gkey: tuple[str, str, str, str]) -
             d.cause_kind = "hypothesis"  # an edit before a failure is a suspect, not a proof
             d.cause += _t(f"; {edits[0].subject}, which its pods read, changed at {hhmm(edits[0].at)}", 200)
             edit = edits[0]
+            d.title = _t(f"{wname} {phrase} after {edit.subject} changed")  # the suspect, as a rollout's title
     down = w is not None and w.desired > 0 and w.ready == 0
     d.severity = "critical" if kind in ("crashloop", "oom") or down else "warning"
     if kind in ("restarting", "not-ready") and not down:

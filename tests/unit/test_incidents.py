@@ -363,6 +363,7 @@ def test_after_a_configmap_edit_the_step_restores_the_configmap_not_the_template
     assert "rollout undo" not in inc.next_step, inc.next_step
     assert "restore configmap shop/api-config to its last known good data" in inc.next_step.lower()
     assert "kubectl rollout restart deployment/api -n shop" in inc.next_step
+    assert inc.title.endswith("after configmap shop/api-config changed")  # the suspect, in one line
 
 
 # -- a rollback is a change; a burning SLO with healthy pods cites the rollout on its path ----------
