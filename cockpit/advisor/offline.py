@@ -575,7 +575,7 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
     focused = next(((pane, item) for pane, item in pick if item is not None and pane == screen.focused), None)
     incidents = sorted(incidents_of(snap), key=lambda i: i.rank or 99)
     if focused is None:
-        if (lines := _named_answer(snap, request.question, incidents)) is not None:
+        if (lines := _named_answer(screen, request.question, incidents)) is not None:
             return "\n".join(_unique(lines + blind_spots(screen)))
         named = asked_about(request.question, snap, incidents)
         if not named:
@@ -592,11 +592,13 @@ def answer(request: AdvisorRequest, persona: Persona | None = None) -> str:
     return "\n".join(_unique(lines))
 
 
-def _named_answer(snap: Snapshot, question: str, incidents: Sequence[Incident]) -> list[str] | None:
+def _named_answer(screen: ScreenState, question: str, incidents: Sequence[Incident]) -> list[str] | None:
     """A question naming a row (`cockpit ask` has no selection) is answered about that row; a name that
-    exists nowhere is said so, plainly. None when the question names nothing: the overview answers."""
+    exists nowhere is said so, plainly, then what is on screen in brief. None when the question names
+    nothing: the overview answers."""
     from cockpit.advisor.offline_named import SILENCE_WORDS, not_seen_lines, resolve, silence_lines
 
+    snap = screen.snapshot
     named = resolve(question, snap)
     lines = not_seen_lines(named.unknown, snap)
     if named.alerts:
@@ -619,13 +621,8 @@ def _named_answer(snap: Snapshot, question: str, incidents: Sequence[Incident]) 
         return lines + _slo_answer(snap, named.slos[0], incidents)
     if not lines:
         return None
-    if incidents:
-        top = incidents[0]
-        lines.append(f"What I do see: {len(incidents)} incident{'s' * (len(incidents) != 1)}, the worst "
-                     f"{_s(top.title, 120)} ({top.severity}). Ask me about that, or name a row on screen.")
-    else:
-        lines.append(_calm(snap))
-    return lines
+    seen = overview(screen, brief=True).split("\n")
+    return lines + [f"What I do see: {seen[0]}", *seen[1:]]
 
 
 def _workload_incident(snap: Snapshot, w: Workload, incidents: Sequence[Incident]) -> Incident | None:
