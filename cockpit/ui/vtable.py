@@ -84,13 +84,16 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[tuple], render_row: RenderRow | None = None,
                  flex: str = "", middle: tuple[str, ...] = (), flex_keep: int = 12, **kwargs: Any) -> None:
-        """columns: (key, label, max width[, drop priority]); `flex` names the column that takes the
+        """columns: (key, label, max width[, drop priority[, floor]]); `flex` names the column that takes the
         spare width. When the widget is too narrow, columns with the lowest priority are hidden first,
         while the flex column would be cut below `flex_keep` cells.
-        Columns in `middle` are shortened in the middle (pod names keep their unique suffix)."""
+        A column with a floor may be narrowed to it before any column is hidden (an incident's title
+        is cut rather than its member counts hidden). Columns in `middle` are shortened in the middle
+        (pod names keep their unique suffix)."""
         super().__init__(**kwargs)
         self.columns = [(c[0], c[1], c[2]) for c in columns]
         self.priority = [c[3] if len(c) > 3 else 99 for c in columns]
+        self.floor = [c[4] if len(c) > 4 else c[2] for c in columns]
         self.middle = [c[0] in middle for c in columns]
         self.flex = flex or self.columns[-1][0]
         self.flex_keep = flex_keep
@@ -206,9 +209,19 @@ class VirtualTable(ScrollView, can_focus=True):
             return self._content_width() - (sum(1 for w in widths if w) - 1)
 
         keep = min(widths[flex], self.flex_keep)
+        floors = [min(w, f) for w, f in zip(widths, self.floor, strict=True)]
+
+        def needed(sizes: list[int]) -> int:
+            return sum(w for i, w in enumerate(sizes) if i != flex and widths[i]) + keep
+
         droppable = sorted((p, i) for i, p in enumerate(self.priority) if p < 99)
-        while sum(widths) - widths[flex] + keep > available() and droppable:
+        while needed(floors) > available() and droppable:
             widths[droppable.pop(0)[1]] = 0
+        while needed(widths) > available():  # narrow the columns that may be narrowed, widest first
+            narrowable = [i for i, w in enumerate(widths) if i != flex and w > floors[i]]
+            if not narrowable:
+                break
+            widths[max(narrowable, key=lambda i: widths[i])] -= 1
         spare = available() - sum(widths)
         if spare >= 0:
             widths[flex] += spare

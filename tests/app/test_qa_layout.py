@@ -91,3 +91,25 @@ async def test_c_in_logs_of_a_one_container_pod_says_there_is_nothing_to_switch_
         await pilot.press("c")
         await pilot.pause(0.1)
         assert any("one container" in n.message for n in app._notifications), list(app._notifications)
+
+
+async def test_the_incidents_view_keeps_impact_and_members_and_explains_the_hypothesis_mark(app_factory):
+    from cockpit.ui.screens.incidents import IncidentsScreen
+
+    for size in ((80, 24), (120, 40)):
+        app: CockpitApp = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await pilot.press("i")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, IncidentsScreen)
+            shown = "\n".join(screen_lines(app))
+            first = app.screen.incidents[0]
+            assert "hypothesis" in shown, (size, shown)  # the `?` before a cause is explained
+            assert "escape back" in shown, (size, shown)  # the header is not cut
+            # the selected incident's impact and member counts are on screen at every width
+            assert "pod" in shown and ("members" in shown or "Members" in shown), (size, shown)
+            assert first.impact.text[:20] in shown, (size, shown)
+            if size == (120, 40):
+                header = app.screen.table.render_line(0).text
+                assert "Members" in header and "Impact" in header, header

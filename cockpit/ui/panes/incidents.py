@@ -12,8 +12,11 @@ from cockpit.model import Incident
 from cockpit.ui.panes.base import Pane
 from cockpit.ui.rows import SEV_STYLE, age, cell
 
-COLUMNS = (("rank", "#", 3), ("sev", "Sev", 8), ("title", "Incident", 44), ("cause", "Cause", 200),
-           ("impact", "Impact", 44, 3), ("age", "Age", 6, 4), ("members", "Members", 30, 2))
+# The title and impact are cut (to their floors) before a column is hidden: the member counts stay.
+COLUMNS = (("rank", "#", 3), ("sev", "Sev", 8), ("title", "Incident", 44, 99, 24), ("cause", "Cause", 200),
+           ("impact", "Impact", 44, 3, 20), ("age", "Age", 6, 4), ("members", "Members", 30, 2))
+CAUSE_KEEP = 20  # cells of the cause kept before a column is hidden
+HYPOTHESIS_MARK = "?"  # before a cause inferred, not observed; the titles carry its legend
 _SHORT = {"alert": "al", "pod": "pod", "workload": "wl", "node": "node", "slo": "slo"}
 
 
@@ -24,7 +27,7 @@ def member_counts(i: Incident) -> str:
 
 def incident_row(i: Incident, now: datetime) -> tuple[Text, ...]:
     since = age((now - i.started_at).total_seconds()) if i.started_at else "-"
-    mark = "?" if i.cause_kind == "hypothesis" else ""
+    mark = HYPOTHESIS_MARK if i.cause_kind == "hypothesis" else ""
     burning = any(s.status == "page" for s in i.impact.slos)
     return (
         cell(str(i.rank), "bold"),
@@ -47,6 +50,7 @@ class IncidentsPane(Pane):
     LABEL = "Incidents"
     COLUMNS = COLUMNS
     FLEX = "cause"
+    FLEX_KEEP = CAUSE_KEEP
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +65,8 @@ class IncidentsPane(Pane):
         shown = [i for i in incidents if not q or q in f"{i.title} {i.cause} {i.severity} {i.kind}".lower()]
         self.incidents = {i.id: i for i in shown}
         self.table.set_items([(i.id, (i, now)) for i in shown])
-        self.base_title, self.stale = incidents_title(incidents), ""
+        legend = f" · {HYPOTHESIS_MARK} hypothesis" if any(i.cause_kind == "hypothesis" for i in shown) else ""
+        self.base_title, self.stale = incidents_title(incidents) + legend, ""
         self.refresh_title()
         if not ready:
             self.set_message("Waiting for every source before grouping rows into incidents.")

@@ -18,7 +18,14 @@ from cockpit.analysis.changes import is_multi, node_ref, pod_ref
 from cockpit.analysis.incidents import evidence_id
 from cockpit.analysis.sanitize import clip
 from cockpit.model import Alert, Incident, Snapshot
-from cockpit.ui.panes.incidents import COLUMNS, incident_row, incidents_title
+from cockpit.ui.panes.incidents import (
+    CAUSE_KEEP,
+    COLUMNS,
+    HYPOTHESIS_MARK,
+    incident_row,
+    incidents_title,
+    member_counts,
+)
 from cockpit.ui.rows import SEV_STYLE, age, cell
 from cockpit.ui.vtable import VirtualTable
 
@@ -38,13 +45,15 @@ class IncidentsScreen(Screen):
         self.open_incident = open_incident
         self.header = Static("", id="screen-title")
         self.table = VirtualTable(COLUMNS, lambda item: incident_row(item, self.now()), flex="cause",
-                                  id="incidents-table")
+                                  flex_keep=CAUSE_KEEP, id="incidents-table")
         self.message = Static("", classes="pane-message")
+        self.peek = Static("", id="incident-peek")  # the selected one whole: what a narrow table cuts
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.message
         yield self.table
+        yield self.peek
         yield Footer()
 
     def on_mount(self) -> None:
@@ -54,11 +63,21 @@ class IncidentsScreen(Screen):
     def show(self, incidents: Sequence[Incident]) -> None:
         self.incidents = list(incidents)
         self.table.set_items([(i.id, i) for i in self.incidents])
-        title = f" {incidents_title(self.incidents)} · ranked by user impact, then severity, then breadth · " \
+        legend = f" · {HYPOTHESIS_MARK} = hypothesis cause" \
+            if any(i.cause_kind == "hypothesis" for i in self.incidents) else ""
+        title = f" {incidents_title(self.incidents)}{legend} · ranked by user impact, then severity · " \
                 "enter opens one · escape back "
         self.header.update(Text(title, style="bold reverse"))
         self.message.update(Text("No incident: nothing on screen needs a response.", style="italic"))
         self.message.display = not self.incidents
+        self._peek()
+
+    @on(VirtualTable.RowHighlighted, "#incidents-table")
+    def _peek(self) -> None:
+        inc = next((i for i in self.incidents if i.id == self.table.selected_key), None)
+        self.peek.display = inc is not None
+        if inc is not None:
+            self.peek.update(incident_peek(inc))
 
     @on(VirtualTable.RowSelected, "#incidents-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:
@@ -66,6 +85,18 @@ class IncidentsScreen(Screen):
         inc = next((i for i in self.incidents if i.id == event.key), None)
         if inc is not None:
             self.open_incident(inc)
+
+
+def incident_peek(inc: Incident) -> Text:
+    """The selected incident's cause (observed or hypothesis, said in words), impact and members."""
+    out = Text()
+    out.append("impact: ", style="bold")
+    out.append(clip(inc.impact.text, 200))
+    out.append(" · members: ", style="bold")
+    out.append((member_counts(inc) or "-") + "\n")
+    out.append(f"cause ({inc.cause_kind}): ", style="bold")
+    out.append(clip(inc.cause, 300), style="italic" if inc.cause_kind == "hypothesis" else "")
+    return out
 
 
 def _member_rows(inc: Incident, snap: Snapshot) -> list[tuple[str, tuple[Text, ...]]]:
