@@ -184,6 +184,7 @@ def test_a_name_that_exists_nowhere_is_said_plainly_and_marked(demo_screen):
     assert text.startswith("I don't see payments-db-0 (not on screen) on screen (no pod, node"), text
     assert text != overview and "1 name not on screen" in usage[0]
     assert text.count("payments-db-0") == 1  # said once, marked once
+    assert "What I do see: 3 incidents" in text  # then the screen in brief
 
 
 def test_should_i_silence_the_dead_mans_switch(demo_screen):
