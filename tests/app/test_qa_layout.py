@@ -113,3 +113,22 @@ async def test_the_incidents_view_keeps_impact_and_members_and_explains_the_hypo
             if size == (120, 40):
                 header = app.screen.table.render_line(0).text
                 assert "Members" in header and "Impact" in header, header
+
+
+async def test_a_failing_source_is_in_the_header_at_80_columns(app_factory):
+    from dataclasses import replace
+
+    from cockpit.model import SourceHealth
+
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        slos = app.state.slos
+        failing = SourceHealth("slo-engine", "slo", ok=False, error="connection refused")
+        app.state.slos = replace(slos, health={**slos.health, "slo-engine": failing})
+        app.screen.update_header()
+        await pilot.pause()
+        from cockpit.glyphs import G
+
+        top = screen_lines(app)[0]
+        assert f"{G.bad} slo" in top, top  # failing sources come first: on screen at 80 columns

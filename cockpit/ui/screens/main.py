@@ -181,9 +181,16 @@ class MainScreen(Screen[None]):
             text.append(f" {len(incidents)} incident{'s' * (len(incidents) != 1)} (i) ",
                         style="bold white on red" if crit else "bold black on yellow")
         text.append(f" ctx {sanitize_line(app.context_label, 40)} ", style="bold")
-        for h in app.state.health().values():
-            text.append(f"{G.ok} " if h.ok else f"{G.bad} ", style="green" if h.ok else "bold red")
-            text.append(f"{h.kind} ", style="" if h.ok else "red")
+        health = list(app.state.health().values())
+        failing = [h for h in health if not h.ok]
+        for h in failing:  # first: at 80 columns the end of the line is cut
+            text.append(f"{G.bad} ", style="bold red")
+            text.append(f"{h.kind} ", style="red")
+        if failing and len(health) > len(failing):  # then the ones that work, counted
+            text.append(f"{G.ok} {len(health) - len(failing)} ok ", style="green")
+        for h in health if not failing else ():
+            text.append(f"{G.ok} ", style="green")
+            text.append(f"{h.kind} ")
         if text != self._header_text:
             self._header_text = text
             self.header.update(text, layout=False)
