@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cockpit.analysis.sanitize import clip
-from cockpit.model import Change, Node, Pod, Revision, Snapshot, Workload
+from cockpit.model import Change, Event, Node, Pod, Revision, Snapshot, Workload
 
 DEFAULT_WINDOW_S = 7200
 MAX_PER_KIND = 200  # newest kept of each NOISY kind: a big cluster's restarts would bury the rollouts
@@ -123,36 +123,56 @@ def is_rollback(change: Change) -> bool:
     return change.kind == "rollout" and change.details.get("rollback") == "true"
 
 
-def _rollback_at(snapshot: Snapshot, current: Revision, replaced: Revision, previous: Snapshot | None,
-                 multi: bool) -> datetime:
+_Scaling = dict[tuple[str, str, str], list[Event]]
+
+
+def _scaling_events(snapshot: Snapshot) -> _Scaling:
+    """The deployment controller's ScalingReplicaSet events by (context, namespace, deployment)."""
+    out: _Scaling = {}
+    for e in snapshot.events:
+        if e.reason == "ScalingReplicaSet":
+            out.setdefault((e.context, e.namespace, e.involved_name), []).append(e)
+    return out
+
+
+def _rollback_at(snapshot: Snapshot, current: Revision, replaced: Revision, w: Workload | None,
+                 seen: dict[tuple[str, str], datetime], multi: bool, scaling: _Scaling) -> datetime:
     """When `current` (an older template) became current again after `replaced`: the deployment
     controller's scale-up of it, else the workload's Progressing condition, else what a previous
     refresh saw, else no earlier than `replaced` was created (a lower bound: nothing dates it)."""
     floor = replaced.created_at or snapshot.taken_at
-    times = [e.first_seen or e.last_seen for e in snapshot.events
-             if e.reason == "ScalingReplicaSet" and e.involved_name == current.owner_name
-             and e.namespace == current.namespace and e.context == current.context
-             and f" {current.name} " in f" {e.message} " and "up" in e.message.lower()]
+    times = [e.first_seen or e.last_seen for e in scaling.get((current.context, current.namespace,
+                                                                current.owner_name), ())
+             if f" {current.name} " in f" {e.message} " and "up" in e.message.lower()]
     after = sorted(t for t in times if t is not None and t >= floor)
     if after:
         return after[0]
-    w = _workloads(snapshot).get((current.context, current.workload_key))
     cond = next((c[4] for c in (w.conditions if w else ()) if c[0] == "Progressing" and c[4] is not None), None)
     if cond is not None and cond >= floor:
         return cond
     ref = "workload:" + workload_ref(current.owner_kind, current.namespace, current.owner_name, current.context, multi)
-    seen = next((c.at for c in (previous.changes if previous is not None else ())
-                 if is_rollback(c) and ref in c.refs and c.details.get("new") == current.name), None)
-    return seen or floor
+    return seen.get((ref, current.name), floor)
+
+
+def _seen_rollbacks(previous: Snapshot | None) -> dict[tuple[str, str], datetime]:
+    """(workload ref, ReplicaSet serving again) -> when a previous refresh dated that rollback."""
+    return {(r, c.details.get("new", "")): c.at for c in (previous.changes if previous is not None else ())
+            if is_rollback(c) for r in c.refs}
 
 
 def rollout_changes(snapshot: Snapshot, since: datetime, multi: bool,
                     previous: Snapshot | None = None) -> list[Change]:
     workloads = _workloads(snapshot)
+    scaling: _Scaling | None = None
+    seen: dict[tuple[str, str], datetime] | None = None
     out = []
     for (ctx, key), revs in revisions_by_workload(snapshot.revisions).items():
         w = workloads.get((ctx, key))
-        back = _rollback(snapshot, revs, w, since, multi, previous)
+        back: list[Change] = []
+        if _rolled_back(revs):
+            if scaling is None or seen is None:  # built once, only when something was rolled back
+                scaling, seen = _scaling_events(snapshot), _seen_rollbacks(previous)
+            back = _rollback(snapshot, revs, w, since, multi, seen, scaling)
         undone = revs[-2] if _rolled_back(revs) else None
         for old, new in zip(revs, revs[1:], strict=False):
             if new is undone or old is undone and new is revs[-1]:
@@ -172,14 +192,14 @@ def _rolled_back(revs: list[Revision]) -> bool:
 
 
 def _rollback(snapshot: Snapshot, revs: list[Revision], w: Workload | None, since: datetime, multi: bool,
-              previous: Snapshot | None) -> list[Change]:
+              seen: dict[tuple[str, str], datetime], scaling: _Scaling) -> list[Change]:
     """The newest revision older (by creation) than the one before it: an old template made current
     again, i.e. a rollback. The rollout it undid is a change too: its revision number was taken over."""
     if not _rolled_back(revs):
         return []
     current, replaced = revs[-1], revs[-2]
     out = []
-    at = _rollback_at(snapshot, current, replaced, previous, multi)
+    at = _rollback_at(snapshot, current, replaced, w, seen, multi, scaling)
     if at >= since and (c := rollout_change(current, replaced, w, multi, rollback_at=at)) is not None:
         out.append(c)
     if replaced.created_at and replaced.created_at >= since \

@@ -112,6 +112,7 @@ class Context:
     _by_ref: dict[str, list[int]] | None = None
     _edits: dict[tuple[str, str, str], list[Change]] | None = None
     _templates: dict[tuple[str, str, str, str], Revision] = field(default_factory=dict)
+    _serving: dict[str, set[tuple[str, str]]] | None = None
 
     def config_edits(self, ctx: str, ns: str, kind: str, name: str) -> list[Change]:
         """ConfigMap edits of the window that the workload's newest pod template reads, newest first."""
@@ -142,6 +143,16 @@ class Context:
                     self._by_ref[r].append(i)
         found = sorted({i for k in keys for i in self._by_ref.get(k, ())})
         return [self.changes[i] for i in found]
+
+    def serving(self, service: str) -> set[tuple[str, str]]:
+        """(namespace, workload) whose pods carry `service` as their service label (app, app.kubernetes.io/
+        name...): the workload behind an SLO even when its name is not the service's. Built once."""
+        if self._serving is None:
+            self._serving = defaultdict(set)
+            for p in self.snapshot.pods:
+                if p.service:
+                    self._serving[p.service.lower()].add((p.namespace, workload_of(p)[1]))
+        return self._serving.get(service, set())
 
     def pref(self, pod: Pod) -> str:
         return pod_ref(pod, self.multi)
@@ -522,8 +533,12 @@ def _path_rollouts(cx: Context, s: SLOStatus) -> list[Change]:
     """Rollouts and rollbacks of the window of the workload serving an SLO's service, newest first:
     its name is the service's (or the service plus a dash suffix), in the SLO's namespace."""
     svc = s.service.lower()
-    found = [c for c in cx.changes if c.kind == "rollout" and names_match(svc, c.details.get("name", "").lower())
-             and ns_ok(s.namespace, c.details.get("namespace", ""))]
+    rollouts = [c for c in cx.changes if c.kind == "rollout" and ns_ok(s.namespace, c.details.get("namespace", ""))]
+    if not rollouts:
+        return []
+    serving = cx.serving(svc)
+    found = [c for c in rollouts if names_match(svc, c.details.get("name", "").lower())
+             or (c.details.get("namespace", ""), c.details.get("name", "")) in serving]
     if not found:
         return []
     first = found[0].refs

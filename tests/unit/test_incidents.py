@@ -407,3 +407,13 @@ def test_demo_recovery_cites_the_rollback_and_the_rollout_it_undid() -> None:
     burn = next(i for i in s.incidents if "checkout/availability" in i.members.slos)
     assert "rolled back at" in burn.cause and "a change outside the cluster" not in burn.cause
     assert {c.kind for c in burn.changes} >= {"rollout"} and "5m burn is down" in burn.cause
+
+
+def test_the_rollout_cited_for_a_burn_may_be_of_a_workload_named_otherwise_whose_pods_serve_it() -> None:
+    old = replace(_rs("web-5d8f7", 3, 86400 * 5, "web:7.0", 0), owner_name="storefront-web")
+    new = replace(_rs("web-7c9d5", 4, 600, "web:7.1", 3), owner_name="storefront-web")
+    healthy = tuple(replace(pod("shop", f"storefront-web-7c9d5-{i:05d}", owner=("ReplicaSet", "storefront-web-7c9d5"),
+                                age=500), labels={"app": "cart", "pod-template-hash": "7c9d5"}) for i in range(2))
+    s = snap(pods=healthy, revisions=(old, new), slos=(slo("cart", "page", 16.0, "shop"),))
+    [inc] = s.incidents
+    assert "deployment shop/storefront-web rolled out web:7.0 → web:7.1" in inc.cause
