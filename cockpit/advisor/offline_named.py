@@ -56,8 +56,13 @@ def resolve(question: str, snap: Snapshot, known: Known | None = None) -> Named:
     out.pods = [p for p in snap.pods if p.name.lower() in low or f"{p.namespace}/{p.name}".lower() in low][:3]
     out.nodes = [n for n in snap.nodes if n.name.lower() in low][:3]
     out.workloads = [w for w in snap.workloads if w.name.lower() in low][:3]
-    out.slos = [s for s in snap.slos if f"{s.service}/{s.name}".lower() in low
-                or (s.service.lower() in low and not out.workloads)][:3]
+    slos = [s for s in snap.slos if f"{s.service}/{s.name}".lower() in low
+            or (s.service.lower() in low and not out.workloads)]
+    # "why is checkout slow?" with two checkout SLOs: the one the question names, else the worst burning
+    order = {"page": 0, "ticket": 1, "unknown": 2, "no-data": 2, "ok": 3}
+    out.slos = sorted(slos, key=lambda s: (s.name.lower() not in low and not _alike(s.name, low),
+                                           order.get(s.status, 2), -max((b or 0 for b in s.burn_rates.values()),
+                                                                        default=0)))[:3]
     prev = ""
     recent: list[str] = []
     for w in words:
@@ -67,6 +72,13 @@ def resolve(question: str, snap: Snapshot, known: Known | None = None) -> Named:
         prev = w.lower()
         recent.append(prev)
     return out
+
+
+def _alike(slo_name: str, words: set[str]) -> bool:
+    """An SLO named in other words: latency ~ slow/latency, availability ~ errors/down/failing."""
+    hints = {"latency": {"slow", "slowness", "latency", "p99", "p95", "lag"},
+             "availability": {"errors", "error", "down", "failing", "5xx", "availability", "outage"}}
+    return any(key in slo_name.lower() and words & alike for key, alike in hints.items())
 
 
 def closest(name: str, snap: Snapshot) -> list[str]:

@@ -207,3 +207,9 @@ def test_a_question_naming_a_calm_node_or_workload_is_answered_about_it(demo_scr
     whole = next(w for w in demo_screen.snapshot.workloads if w.desired and w.ready == w.desired)
     text = OfflineMarcus().answer_text(AdvisorRequest(f"how is {whole.name} doing?", demo_screen))
     assert text.startswith(f"{whole.kind.lower()} {whole.namespace}/{whole.name}: {whole.ready}/{whole.desired} ready")
+
+
+def test_a_service_with_two_slos_is_answered_with_the_one_the_question_means(demo_screen):
+    ask = OfflineMarcus().answer_text
+    assert ask(AdvisorRequest("why is checkout slow?", demo_screen)).startswith("slo checkout/latency")
+    assert ask(AdvisorRequest("is checkout failing?", demo_screen)).startswith("slo checkout/availability")
