@@ -132,3 +132,28 @@ async def test_a_failing_source_is_in_the_header_at_80_columns(app_factory):
 
         top = screen_lines(app)[0]
         assert f"{G.bad} slo" in top, top  # failing sources come first: on screen at 80 columns
+
+
+async def test_toasts_leave_marcus_alone_and_keep_the_handover_path_on_one_line(app_factory, tmp_path,
+                                                                                monkeypatch):
+    from textual.widgets._toast import Toast
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / ".local" / "state"))
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app)
+        await pilot.press("colon", *"handover", "enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any("written" in n.message for n in app._notifications):
+                break
+        await pilot.pause(0.3)
+        [written] = list((tmp_path / ".local" / "state" / "cockpit" / "handovers").iterdir())
+        marcus = app.marcus_pane.region
+        toasts = list(app.screen.query(Toast))
+        assert toasts
+        for toast in toasts:
+            assert not toast.region.overlaps(marcus), (toast.region, marcus)
+        shown = f"~/.local/state/cockpit/handovers/{written.name}"
+        assert any(shown in line for line in screen_lines(app)), screen_lines(app)[-6:]  # not cut mid-filename

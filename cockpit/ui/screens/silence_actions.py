@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cockpit.analysis.acks import ack_comment, ack_for, ack_matchers, caught, short_owner
@@ -255,7 +256,10 @@ class SilenceActions:
         except Exception as exc:
             app.call_from_thread(app.notify, f"hand-over failed: {error_text(exc)}", severity="error", timeout=10)
             return
-        app.call_from_thread(app.notify, f"hand-over written to {sanitize_line(path, 300)}", timeout=20)
+        # home as ~: a toast beside Marcus holds the path whole (it wraps at the space before it)
+        home, shown = str(Path.home()), str(path)
+        shown = "~" + shown[len(home):] if home != "/" and shown.startswith(home + "/") else shown
+        app.call_from_thread(app.notify, f"hand-over written to {sanitize_line(shown, 300)}", timeout=20)
 
 
 def journal_answer(app: Any, question: str, reason: str, text: str) -> None:
