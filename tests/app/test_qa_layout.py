@@ -157,3 +157,24 @@ async def test_toasts_leave_marcus_alone_and_keep_the_handover_path_on_one_line(
             assert not toast.region.overlaps(marcus), (toast.region, marcus)
         shown = f"~/.local/state/cockpit/handovers/{written.name}"
         assert any(shown in line for line in screen_lines(app)), screen_lines(app)[-6:]  # not cut mid-filename
+
+
+async def test_enter_on_a_workload_row_of_an_incident_lists_its_pods(app_factory):
+    """Keys as QA pressed them: i, enter, down to the workload, enter — Pods filtered to it."""
+    from cockpit.ui.screens.incidents import IncidentScreen
+
+    app: CockpitApp = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i", "enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen)
+        workload = next(k for k in screen.members.keys if k.startswith("workload:"))
+        while screen.members.selected_key != workload:
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.focused_pane_name() == "pods"
+        wname = workload.rsplit("/", 1)[-1]
+        assert app.pods_pane.shown and all(p.name.startswith(wname) for p in app.pods_pane.shown)
