@@ -24,7 +24,7 @@ class Pane(Vertical, can_focus=False):
 
     pane_name = ""
     LABEL = ""  # the title's first word: "Alerts", "Pods", "SLOs"
-    COLUMNS: Sequence[tuple[str, str, int] | tuple[str, str, int, int]] = ()  # (key, label, max width[, priority])
+    COLUMNS: Sequence[tuple] = ()  # (key, label, max width[, priority[, floor]]): see VirtualTable
     FLEX = ""  # the column that takes spare width
     FLEX_KEEP = 12  # cells of the flex column kept before lower-priority columns are hidden
     MIDDLE: tuple[str, ...] = ()  # columns shortened in the middle
@@ -48,7 +48,7 @@ class Pane(Vertical, can_focus=False):
         self.title_plain = self.base_title
         self._message = ""
 
-    def columns(self) -> Sequence[tuple[str, str, int] | tuple[str, str, int, int]]:
+    def columns(self) -> Sequence[tuple]:
         return self.COLUMNS
 
     def render_row(self, item: Any) -> Sequence[Text]:
