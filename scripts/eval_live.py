@@ -25,16 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cockpit.advisor.base import AdvisorRequest  # noqa: E402
-from cockpit.advisor.persona import load_persona  # noqa: E402
-from tests.eval.loader import EvalCase, load_cases  # noqa: E402
-from tests.eval.score import Report, StateScore, question_of, score_answer, screen_of  # noqa: E402
+from cockpit.advisor.base import AdvisorRequest
+from cockpit.advisor.persona import load_persona
+from tests.eval.loader import EvalCase, load_cases
+from tests.eval.score import Report, StateScore, question_of, score_answer, screen_of
 
 _COST = re.compile(r"\$(\d+\.\d+)")
 _NOT_ON_SCREEN = re.compile(r"(\d+) names? not on screen")
 
 
-async def run_case(advisor, case: EvalCase) -> dict:  # noqa: ANN001
+async def run_case(advisor, case: EvalCase) -> dict:
     start = time.perf_counter()
     first: float | None = None
     parts, errors, usage = [], [], ""
@@ -62,7 +62,7 @@ def _line(case: EvalCase, runs: list[dict]) -> str:
             f"${sum(r['cost'] for r in runs):.4f}")
 
 
-async def evaluate(advisor, cases: list[EvalCase], runs: int, show: bool) -> int:  # noqa: ANN001
+async def evaluate(advisor, cases: list[EvalCase], runs: int, show: bool) -> int:
     per_state: list[list[dict]] = []
     for case in cases:
         results = [await run_case(advisor, case) for _ in range(runs)]
