@@ -17,6 +17,7 @@ from cockpit.analysis.triage import HEALTHY, pod_problem_rank, sort_key
 from cockpit.model import Pod
 
 R = TypeVar("R")
+Ranked = tuple[Pod, int, tuple, R]  # pod, rank, sort key, row
 _SORT_KEY = itemgetter(2)
 _RANK = itemgetter(1)
 FEW_CHANGES = 500  # below this many changed pods the last order is patched; above, sorted afresh
@@ -31,28 +32,28 @@ class PodRanker(Generic[R]):
 
     def __init__(self, row: Callable[[Pod, int, bool, datetime], R]) -> None:
         self.row = row
-        self._cache: dict[int, tuple[Pod, int, tuple, R]] = {}  # id(pod) -> (pod, rank, sort key, row)
+        self._cache: dict[int, Ranked[R]] = {}  # id(pod) -> (pod, rank, sort key, row)
         self._bucket = -1
         self._highlight: frozenset | None = None
-        self._ranked: list[tuple[Pod, int, tuple, R]] = []
+        self._ranked: list[Ranked[R]] = []
         self._lock = threading.Lock()  # the watch and the full refresh both rank, from two threads
 
     def rank(self, pods: Sequence[Pod], now: datetime,
-             highlight: frozenset = frozenset()) -> tuple[list[tuple[Pod, R]], int]:
-        """(pod, row) in triage order, and how many are problems."""
+             highlight: frozenset = frozenset()) -> tuple[Sequence[Ranked[R]], int]:
+        """The pods in triage order as (pod, rank, sort key, row) (read-only: no copy is made, a watch
+        update of 10k pods should not pay for one), and how many are problems."""
         with self._lock:
             ranked = self._rank(pods, now, highlight)
-        problems = bisect.bisect_left(ranked, HEALTHY, key=_RANK)  # ranked by rank first
-        return [(h[0], h[3]) for h in ranked], problems
+        return ranked, bisect.bisect_left(ranked, HEALTHY, key=_RANK)  # ranked by rank first
 
-    def _rank(self, pods: Sequence[Pod], now: datetime, hl: frozenset) -> list[tuple[Pod, int, tuple, R]]:
+    def _rank(self, pods: Sequence[Pod], now: datetime, hl: frozenset) -> list[Ranked[R]]:
         bucket = int(now.timestamp()) // 10  # 'restarted within the hour' may change as time passes
         # Ages in the rows move in 10 s steps: a pod that did not change keeps its row between watch
         # updates instead of being redrawn for a clock tick.
         shown_now = datetime.fromtimestamp(bucket * 10, tz=now.tzinfo)
         old = self._cache if self._bucket == bucket else {}
         new_hl = self._highlight is not hl  # ranks stay, only the rows' highlight flags change
-        cache: dict[int, tuple[Pod, int, tuple, R]] = {}
+        cache: dict[int, Ranked[R]] = {}
         fresh = []
         for p in pods:
             hit = old.get(id(p))

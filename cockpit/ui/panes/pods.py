@@ -77,7 +77,7 @@ class PodsPane(Pane):
         if text:
             keep = {id(p) for p in rows.filter_pods(pods, text)}
             ranked = [r for r in ranked if id(r[0]) in keep]
-        return PodsView(len(pods), problems, Rows.of([r[1] for r in ranked]), text, hl)
+        return PodsView(len(pods), problems, Rows.of([r[3] for r in ranked]), text, hl)
 
     def show(self, pods: Sequence[Pod], health: Sequence[SourceHealth], now: datetime, configured: bool = True,
              view: PodsView | None = None, fleet: Sequence[ClusterSummary] = ()) -> None:
