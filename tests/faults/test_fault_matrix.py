@@ -99,6 +99,24 @@ def stale_of(app: CockpitApp, source: str) -> str:
     return pane.stale if mine and "STALE" in pane.title_plain else ""
 
 
+def answered(app: CockpitApp, source: str) -> bool:
+    """A kube context has an ok health line of its own (its pods are in), not merely no error yet."""
+    if not source.startswith("ctx"):
+        return True
+    name = app.hub.clusters[0 if source == "ctx-a" else 1].name
+    h = app.state.pods.health.get(name)
+    return h is not None and h.ok
+
+
+async def steady_rows(pilot, pane, quiet_s: float = 1.0, timeout: float = 5.0) -> None:
+    """Wait until the pane's row count has not changed for `quiet_s` (a refresh may still be landing)."""
+    last, since, t0 = len(pane.shown), time.monotonic(), time.monotonic()
+    while time.monotonic() - since < quiet_s and time.monotonic() - t0 < timeout:
+        await pilot.pause(0.1)
+        if len(pane.shown) != last:
+            last, since = len(pane.shown), time.monotonic()
+
+
 def _matches(source: str, name: str, app: CockpitApp) -> bool:
     if source.startswith("am"):
         return name == app.hub.alert_sources[int(source[2])].name
@@ -152,6 +170,9 @@ async def cell_source(pilot, app: CockpitApp, world: World, source: str, fault: 
     pane = pane_of(app, source)
     if not fresh:  # the previous cell's failure must be gone, or its STALE would count for this one
         await until(pilot, lambda: not stale_of(app, source), 5)
+        if source.startswith("ctx"):  # and its rows read again: two contexts land one after the other
+            await until(pilot, lambda: answered(app, source), 5)
+            await steady_rows(pilot, pane)
     before = len(pane.shown)
     if not fresh:
         proxy.set(MODE[fault])
