@@ -31,3 +31,9 @@ def test_import_contracts_are_kept():
 def test_mypy_finds_no_error():
     proc = subprocess.run([tool("mypy"), "cockpit"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+
+
+def test_ruff_is_clean():
+    """`ruff check` over the whole tree (the project's lint rules, RUF100 included)."""
+    proc = subprocess.run([tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
