@@ -150,3 +150,29 @@ if __name__ == "__main__":
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     serve()
+
+
+class KeyTiming:
+    """Mixed into a bench's CockpitApp: `press_key()` sends "down" to the Pods table and times it until
+    the moved cursor is painted (`keys`, seconds); a key with no repaint in 2 s counts in `lost_keys`."""
+
+    keys: list[float]
+    key_t0: float | None = None
+    lost_keys = 0
+
+    def press_key(self) -> None:
+        if self.key_t0 is not None and time.perf_counter() - self.key_t0 > 2.0:
+            self.lost_keys += 1  # no repaint within 2 s: count it, do not wait forever
+            self.key_t0 = None
+        if self.key_t0 is None:
+            self.key_t0 = time.perf_counter()
+            self.simulate_key("down")  # type: ignore[attr-defined]
+
+    def on_virtual_table_row_highlighted(self, event) -> None:  # noqa: ANN001 - a VirtualTable message
+        if self.key_t0 is not None and event.table is self.pods_pane.table:  # type: ignore[attr-defined]
+            self.call_after_refresh(self._key_painted)  # type: ignore[attr-defined]
+
+    def _key_painted(self) -> None:
+        if self.key_t0 is not None:
+            self.keys.append(time.perf_counter() - self.key_t0)
+            self.key_t0 = None

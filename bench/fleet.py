@@ -61,7 +61,7 @@ print(json.dumps({
 TUI_CHILD = r"""
 import json, os, time
 t0 = float(os.environ["BENCH_T0"])
-from bench.common import cpu_s, hwm_mb, rss_mb
+from bench.common import KeyTiming, cpu_s, hwm_mb, rss_mb
 from cockpit.config import Config
 from cockpit.cli import start_tui
 
@@ -71,10 +71,8 @@ from cockpit.ui.app import CockpitApp
 SECONDS = float(os.environ["BENCH_SECONDS"])
 
 
-class Bench(CockpitApp):
+class Bench(KeyTiming, CockpitApp):
     first_at = None
-    key_t0 = None
-    keys: list = []
     refreshes = 0
 
     def show_pods(self, view=None):
@@ -86,27 +84,12 @@ class Bench(CockpitApp):
         if self.first_at is None and self.pods_pane.shown:
             self.first_at = time.time()
             print(f"FIRST {self.first_at - t0:.3f} {len(self.pods_pane.shown)}", flush=True)
+            self.keys = []
             self.main.action_goto("pods")
             self.c0, self.w0 = cpu_s(), time.perf_counter()
-            self.set_interval(0.1, self._press)
+            self.set_interval(0.1, self.press_key)
             self.set_interval(1.0, self.refresh_pods)  # refreshes back to back: keys race them
             self.set_timer(SECONDS, self._finish)
-
-    def _press(self):
-        if self.key_t0 is not None and time.perf_counter() - self.key_t0 > 2.0:
-            self.key_t0 = None  # lost: counted by its absence
-        if self.key_t0 is None:
-            self.key_t0 = time.perf_counter()
-            self.simulate_key("down")
-
-    def on_virtual_table_row_highlighted(self, event):
-        if self.key_t0 is not None and event.table is self.pods_pane.table:
-            self.call_after_refresh(self._key_painted)
-
-    def _key_painted(self):
-        if self.key_t0 is not None:
-            self.keys.append(time.perf_counter() - self.key_t0)
-            self.key_t0 = None
 
     def _finish(self):
         wall = time.perf_counter() - self.w0

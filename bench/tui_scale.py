@@ -33,7 +33,7 @@ from bench.common import ROOT, KubeServer, pct, read_churn_log  # noqa: E402
 CHILD = r"""
 import json, os, sys, time
 t0 = float(os.environ["BENCH_T0"])
-from bench.common import MARK, hwm_mb, rss_mb
+from bench.common import MARK, KeyTiming, hwm_mb, rss_mb
 from cockpit.config import Config
 from cockpit.cli import start_tui
 
@@ -45,7 +45,7 @@ hub, clock, advisor = start_tui(config)  # exactly what `cockpit` runs before th
 from cockpit.ui.app import CockpitApp
 
 
-class Bench(CockpitApp):
+class Bench(KeyTiming, CockpitApp):
     def on_mount(self):
         super().on_mount()
         self.full_at = None
@@ -90,21 +90,7 @@ class Bench(CockpitApp):
         if time.time() - self.churn_start > CHURN_S:
             self.key_timer.stop()
             return
-        if self.key_t0 is not None and time.perf_counter() - self.key_t0 > 2.0:
-            self.lost_keys += 1  # no repaint within 2 s: count it, do not wait forever
-            self.key_t0 = None
-        if self.key_t0 is None:
-            self.key_t0 = time.perf_counter()
-            self.simulate_key("down")
-
-    def on_virtual_table_row_highlighted(self, event):
-        if self.key_t0 is not None and event.table is self.pods_pane.table:
-            self.call_after_refresh(self._key_painted)
-
-    def _key_painted(self):
-        if self.key_t0 is not None:
-            self.keys.append(time.perf_counter() - self.key_t0)
-            self.key_t0 = None
+        self.press_key()
 
     def _finish(self):
         final = {f"{p.namespace} {p.name}": p.restarts for p in self.pods_pane.shown if p.restarts >= MARK}
